@@ -1,0 +1,91 @@
+/**
+ * Opens Fedlink's database: the server named by DATABASE_URL, else the embedded PostgreSQL under the
+ * data directory. Nothing outside this file and db/embedded.ts knows which one is active.
+ */
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './database.js';
+import { ensureDatabase, startEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
+
+export type Db = Kysely<Database>;
+
+const TIMESTAMPTZ_OID = 1184;
+const TIMESTAMP_OID = 1114;
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+/**
+ * Converts PostgreSQL's text form of a UTC timestamp (`2024-09-13 14:05:42.5+00`) into authentik's
+ * wire form (`2024-09-13T14:05:42.500000Z`): microseconds kept, six digits when non-zero, none when zero.
+ */
+export function formatPgTimestamp(text: string): string {
+  const m = /^(\d{4,}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?(?:\+00(?::00)?)?$/.exec(text);
+  if (!m) return text; // infinity / BC dates: passed through unchanged
+  const frac = m[3] ? `.${m[3].padEnd(6, '0')}` : '';
+  return `${m[1]}T${m[2]}${frac === '.000000' ? '' : frac}Z`;
+}
+
+/** Type parsers for our pools: timestamps as authentik-style ISO strings, int8/numeric as numbers. */
+export const pgTypes = {
+  getTypeParser(oid: number, format?: string): any {
+    if (oid === TIMESTAMPTZ_OID || oid === TIMESTAMP_OID) return formatPgTimestamp;
+    if (oid === INT8_OID || oid === NUMERIC_OID) return (v: string) => Number(v);
+    return (pg.types.getTypeParser as any)(oid, format);
+  },
+};
+
+/** Creates a pg pool whose sessions run in UTC with our type parsers. */
+export function createPool(connectionString: string, max: number): pg.Pool {
+  return new pg.Pool({
+    connectionString,
+    max,
+    types: pgTypes,
+    options: '-c TimeZone=UTC -c DateStyle=ISO',
+    application_name: 'fedlink',
+  } as pg.PoolConfig);
+}
+
+export interface DbHandle {
+  db: Db;
+  pool: pg.Pool;
+  /** The connection string in use (password included: do not log). */
+  url: string;
+  /** 'external' when DATABASE_URL is set, else 'embedded'. */
+  kind: 'external' | 'embedded';
+  /** Closes the pool, then stops the embedded server if we started one. */
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to PostgreSQL as configured.
+ * @param opts.databaseUrl external server; when absent the embedded server in `opts.dataDir` is started.
+ * @throws Error when the database cannot be reached or the embedded server does not start.
+ */
+export async function connectDatabase(opts: {
+  databaseUrl?: string;
+  dataDir: string;
+  poolSize: number;
+  log?: (msg: string) => void;
+}): Promise<DbHandle> {
+  let embedded: EmbeddedServer | undefined;
+  let url = opts.databaseUrl;
+  if (!url) {
+    embedded = await startEmbeddedPostgres({ dataDir: opts.dataDir, log: opts.log });
+    await ensureDatabase(embedded.urlFor('postgres'), 'fedlink');
+    url = embedded.urlFor('fedlink');
+  }
+  const pool = createPool(url, opts.poolSize);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // Fail fast on a wrong URL instead of at the first request.
+  await pool.query('SELECT 1');
+  return {
+    db,
+    pool,
+    url,
+    kind: embedded ? 'embedded' : 'external',
+    async close() {
+      await db.destroy();
+      if (embedded) await embedded.stop();
+    },
+  };
+}

@@ -1,0 +1,11 @@
+/**
+ * The ordered list of migrations. Kysely's Migrator reads them from here (not from the file system)
+ * so the same list works from TypeScript sources (tests) and compiled JavaScript (dist/).
+ * Add a new file as `<UTC yyyy-mm-ddTHHMM>_<verb>_<object>.ts` and register it below; never edit a merged one.
+ */
+import type { Migration } from 'kysely';
+import * as createCore from './2026-11-29T0900_create_core.js';
+
+export const migrations: Record<string, Migration> = {
+  '2026-11-29T0900_create_core': createCore,
+};
