@@ -35,14 +35,18 @@ export const pgTypes = {
 };
 
 /** Creates a pg pool whose sessions run in UTC with our type parsers. */
-export function createPool(connectionString: string, max: number): pg.Pool {
-  return new pg.Pool({
+export function createPool(connectionString: string, max: number, log?: (msg: string) => void): pg.Pool {
+  const pool = new pg.Pool({
     connectionString,
     max,
     types: pgTypes,
     options: '-c TimeZone=UTC -c DateStyle=ISO',
     application_name: 'fedlink',
   } as pg.PoolConfig);
+  // An idle connection closed by the server (restart, shutdown) must not crash the process;
+  // the pool replaces it on next use.
+  pool.on('error', (e) => log?.(`idle PostgreSQL connection lost: ${e.message}`));
+  return pool;
 }
 
 export interface DbHandle {
@@ -74,7 +78,7 @@ export async function connectDatabase(opts: {
     await ensureDatabase(embedded.urlFor('postgres'), 'fedlink');
     url = embedded.urlFor('fedlink');
   }
-  const pool = createPool(url, opts.poolSize);
+  const pool = createPool(url, opts.poolSize, opts.log);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   // Fail fast on a wrong URL instead of at the first request.
   await pool.query('SELECT 1');

@@ -1,0 +1,27 @@
+/** Audit events (decisions F10), written in the same transaction as the change they record. */
+import { randomUUID } from 'node:crypto';
+import type { Executor } from '../executor.js';
+
+export interface NewEvent {
+  /** authentik action name: model_created, model_updated, model_deleted, login, source_linked, … */
+  action: string;
+  /** Django app that emitted it, e.g. `authentik.events.signals` or `authentik.core`. */
+  app: string;
+  /** `{pk, username, email}` of the acting user, or `{}` for anonymous. */
+  user: Record<string, unknown>;
+  /** Free-form context; never holds secrets. */
+  context: Record<string, unknown>;
+  clientIp: string | null;
+}
+
+/** Inserts one event. */
+export async function insertEvent(db: Executor, e: NewEvent): Promise<void> {
+  await db.insertInto('event').values({
+    event_uuid: randomUUID(),
+    action: e.action,
+    app: e.app,
+    user: JSON.stringify(e.user),
+    context: JSON.stringify(e.context),
+    client_ip: e.clientIp,
+  }).execute();
+}

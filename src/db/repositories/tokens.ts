@@ -1,0 +1,33 @@
+/**
+ * API token lookup for authentication. Tokens are found by keyed digest of the key (decisions F9);
+ * the stored key itself is encrypted.
+ */
+import { sql } from 'kysely';
+import type { Executor } from '../executor.js';
+import { isSuperuserExpr } from './users.js';
+
+/** What authentication needs from a live API token and its user. */
+export interface TokenAuthRow {
+  user_id: number;
+  username: string;
+  email: string;
+  is_active: boolean;
+  is_superuser: boolean;
+}
+
+/**
+ * One statement: the live (`intent = api`, unexpired) token with this key digest, its user and the
+ * user's computed superuser flag.
+ *   SELECT u.id, …, EXISTS(WITH RECURSIVE …) FROM token t JOIN "user" u ON u.id = t.user_id
+ *   WHERE t.key_hash = $1 AND t.intent = 'api' AND (NOT t.expiring OR t.expires IS NULL OR t.expires > now())
+ * Source: authentik/api/authentication.py auth_user_lookup (expired tokens count as absent).
+ */
+export async function findLiveApiToken(db: Executor, keyHash: string): Promise<TokenAuthRow | undefined> {
+  return db.selectFrom('token as t')
+    .innerJoin('user as u', 'u.id', 't.user_id')
+    .select(['u.id as user_id', 'u.username', 'u.email', 'u.is_active', isSuperuserExpr(sql.ref('u.id')).as('is_superuser')])
+    .where('t.key_hash', '=', keyHash)
+    .where('t.intent', '=', 'api')
+    .where((eb) => eb.or([eb('t.expiring', '=', false), eb('t.expires', 'is', null), eb('t.expires', '>', sql<string>`now()`)]))
+    .executeTakeFirst();
+}

@@ -1,0 +1,126 @@
+/**
+ * Use cases behind `/sources/user_connections/all/` (the generic view over every connection).
+ * Owner model: superusers see and touch every row, everyone else only their own (permissions.md §3).
+ * Source: authentik/core/api/sources.py UserSourceConnectionViewSet (2024.8).
+ */
+import { findSourceViews, type SourceView } from '../../db/repositories/sources.js';
+import {
+  countUserConnections, deleteConnection, findConnection, listConnections, touchConnection,
+  type ConnectionBaseRow, type ConnectionKind,
+} from '../../db/repositories/user-source-connections.js';
+import { findUserBrief, userExists } from '../../db/repositories/users.js';
+import { insertEvent } from '../../db/repositories/events.js';
+import type { Actor } from '../actor.js';
+import { connectionName, modelEvent } from '../audit.js';
+import type { Deps } from '../deps.js';
+import { NotFound, PermissionDenied, ValidationFailed } from '../errors.js';
+import { INVALID_CHOICE, type ListParamsSpec, type ListQuery, type Page } from '../list.js';
+
+/** A connection with its nested base source, ready to serialize. */
+export interface ConnectionView {
+  row: ConnectionBaseRow;
+  source: SourceView;
+}
+
+/** List parameters of `/sources/user_connections/all/` (spec §5.2). */
+export const allConnectionsListSpec: ListParamsSpec = {
+  filters: { user: 'int', source__slug: 'text' },
+  orderingFields: ['pk', 'user', 'source', 'created'],
+  defaultOrdering: ['source__slug', 'pk'],
+  searchable: true,
+};
+
+/** Superusers see everything; others only their own rows (permissions.md §3.1 rule 2). */
+export function ownerScope(actor: Actor): number | undefined {
+  return actor.isSuperuser ? undefined : actor.userPk;
+}
+
+/** Attaches nested sources to rows (one query for all distinct sources on the page). */
+export async function withSources(deps: Deps, rows: ConnectionBaseRow[]): Promise<ConnectionView[]> {
+  const sources = await findSourceViews(deps.db, rows.map((r) => r.source_id));
+  return rows.map((row) => ({ row, source: sources.get(row.source_id)! }));
+}
+
+/**
+ * `user` filter check: an unknown user pk is a 400 even for callers who could not see that user's rows.
+ * @throws ValidationFailed `{user: ["Select a valid choice. …"]}`.
+ */
+export async function validateUserFilter(deps: Deps, query: ListQuery): Promise<void> {
+  const u = query.filters.user;
+  if (typeof u === 'number' && !(await userExists(deps.db, u))) throw ValidationFailed.field('user', INVALID_CHOICE);
+}
+
+/**
+ * Lists the connections visible to `actor`.
+ * @throws ValidationFailed for an unknown `user` filter; InvalidPage for a page out of range.
+ */
+export async function listAll(deps: Deps, actor: Actor, query: ListQuery, kind?: ConnectionKind): Promise<Page<ConnectionView>> {
+  await validateUserFilter(deps, query);
+  const page = await listConnections(deps.db, { ownerPk: ownerScope(actor), kind, query });
+  return { ...page, rows: await withSources(deps, page.rows) };
+}
+
+/** @throws NotFound when absent or not the actor's (non-superuser). */
+export async function getVisible(deps: Deps, actor: Actor, id: number, kind?: ConnectionKind): Promise<ConnectionBaseRow> {
+  const row = await findConnection(deps.db, id, { ownerPk: ownerScope(actor), kind });
+  if (!row) throw new NotFound();
+  return row;
+}
+
+/** Retrieves one connection. @throws NotFound when absent or not visible. */
+export async function retrieve(deps: Deps, actor: Actor, id: number, kind?: ConnectionKind): Promise<ConnectionView> {
+  const row = await getVisible(deps, actor, id, kind);
+  return (await withSources(deps, [row]))[0];
+}
+
+/**
+ * PUT/PATCH on `/all/{id}/`: nothing is writable, the row is saved anyway (refreshing `last_updated`)
+ * and a `model_updated` event is written in the same transaction (decisions W3, F10).
+ * @throws NotFound when absent or not visible.
+ */
+export async function touch(deps: Deps, actor: Actor, id: number): Promise<ConnectionView> {
+  const row = await deps.db.transaction().execute(async (tx) => {
+    const r = await findConnection(tx, id, { ownerPk: ownerScope(actor) });
+    if (!r || !(await touchConnection(tx, id))) throw new NotFound();
+    await insertEvent(tx, modelEvent('model_updated', actor, {
+      app: 'authentik_core', model_name: 'usersourceconnection', pk: r.id, name: connectionName(r.user_id, r.source_id),
+    }));
+    return r;
+  });
+  return (await withSources(deps, [row]))[0];
+}
+
+/**
+ * Deletes a connection (and its typed row).
+ * Decisions F7: a non-superuser without a usable password may not delete their only connection.
+ * @throws NotFound when absent or not visible; ValidationFailed for the last way in.
+ */
+export async function destroy(deps: Deps, actor: Actor, id: number, kind?: ConnectionKind): Promise<void> {
+  await deps.db.transaction().execute(async (tx) => {
+    const r = await findConnection(tx, id, { ownerPk: ownerScope(actor), kind });
+    if (!r) throw new NotFound();
+    if (!actor.isSuperuser) {
+      const owner = await findUserBrief(tx, r.user_id);
+      if (owner && owner.password === null && (await countUserConnections(tx, r.user_id)) <= 1) {
+        throw ValidationFailed.field('non_field_errors',
+          'This is your only way to sign in: set a password or connect another source before removing it.');
+      }
+    }
+    await deleteConnection(tx, id);
+    await insertEvent(tx, modelEvent('model_deleted', actor, {
+      app: 'authentik_core', model_name: 'usersourceconnection', pk: r.id, name: connectionName(r.user_id, r.source_id),
+    }));
+  });
+}
+
+/**
+ * `used_by`: looked up without the owner filter, then the object check (permissions.md §3.1 rule 4):
+ * another user's existing connection → 403, a missing one → 404. Nothing references a connection → [].
+ * @throws NotFound, PermissionDenied.
+ */
+export async function usedBy(deps: Deps, actor: Actor, id: number, kind?: ConnectionKind): Promise<[]> {
+  const row = await findConnection(deps.db, id, { kind });
+  if (!row) throw new NotFound();
+  if (!actor.isSuperuser && row.user_id !== actor.userPk) throw new PermissionDenied();
+  return [];
+}

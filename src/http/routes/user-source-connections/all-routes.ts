@@ -1,0 +1,75 @@
+/**
+ * `/api/v3/sources/user_connections/all/` — the seed's viewset (spec §5, decisions W2–W6):
+ * list, retrieve, PUT, PATCH, DELETE, used_by. No POST (405).
+ */
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../../../domain/deps.js';
+import * as connections from '../../../domain/user-source-connections/service.js';
+import { envelope, paginated } from '../../list/envelope.js';
+import { listQuerySchema, parseListQuery } from '../../list/list-query.js';
+import { actorOf, parseId } from '../../route-helpers.js';
+import { errorResponses, IdParamsSchema, notFoundResponse, UsedBySchema } from '../../schemas/common.js';
+import { AnyObjectBodySchema, UserSourceConnectionSchema } from './schemas.js';
+import { serializeConnection } from './serialize.js';
+
+const BASE = '/sources/user_connections/all/';
+const tags = ['sources'];
+
+export function allConnectionRoutes(app: FastifyInstance, deps: Deps, opts: { maxPageSize: number }): void {
+  const spec = connections.allConnectionsListSpec;
+  const PaginatedSchema = paginated(UserSourceConnectionSchema);
+  app.addSchema(PaginatedSchema);
+
+  app.get(BASE, {
+    schema: {
+      operationId: 'sources_user_connections_all_list', tags, description: 'User-source connection Viewset',
+      querystring: listQuerySchema(spec),
+      response: { 200: Type.Ref(PaginatedSchema), ...errorResponses, ...notFoundResponse },
+    },
+  }, async (req) => {
+    const page = await connections.listAll(deps, actorOf(req), parseListQuery(req.query, spec, opts.maxPageSize));
+    return envelope(page, serializeConnection);
+  });
+
+  const detail = `${BASE}:id/`;
+  app.get<{ Params: { id: string } }>(detail, {
+    schema: {
+      operationId: 'sources_user_connections_all_retrieve', tags, description: 'User-source connection Viewset',
+      params: IdParamsSchema,
+      response: { 200: Type.Ref(UserSourceConnectionSchema), ...errorResponses, ...notFoundResponse },
+    },
+  }, async (req) => serializeConnection(await connections.retrieve(deps, actorOf(req), parseId(req.params.id))));
+
+  for (const [method, operationId] of [['PUT', 'sources_user_connections_all_update'], ['PATCH', 'sources_user_connections_all_partial_update']] as const) {
+    app.route<{ Params: { id: string } }>({
+      method, url: detail,
+      schema: {
+        operationId, tags, description: 'User-source connection Viewset',
+        params: IdParamsSchema,
+        body: AnyObjectBodySchema,
+        response: { 200: Type.Ref(UserSourceConnectionSchema), ...errorResponses, ...notFoundResponse },
+      },
+      handler: async (req) => serializeConnection(await connections.touch(deps, actorOf(req), parseId(req.params.id))),
+    });
+  }
+
+  app.delete<{ Params: { id: string } }>(detail, {
+    schema: {
+      operationId: 'sources_user_connections_all_destroy', tags, description: 'User-source connection Viewset',
+      params: IdParamsSchema,
+      response: { 204: Type.Null({ description: 'No response body' }), ...errorResponses, ...notFoundResponse },
+    },
+  }, async (req, reply) => {
+    await connections.destroy(deps, actorOf(req), parseId(req.params.id));
+    return reply.code(204).send();
+  });
+
+  app.get<{ Params: { id: string } }>(`${detail}used_by/`, {
+    schema: {
+      operationId: 'sources_user_connections_all_used_by_list', tags, description: 'Get a list of all objects that use this object',
+      params: IdParamsSchema,
+      response: { 200: Type.Array(Type.Ref(UsedBySchema)), ...errorResponses, ...notFoundResponse },
+    },
+  }, async (req) => connections.usedBy(deps, actorOf(req), parseId(req.params.id)));
+}
