@@ -17,6 +17,7 @@ export async function serve(): Promise<void> {
   const handle = await connectDatabase({
     databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize,
     log: (m) => logger.debug({ component: 'postgres' }, m),
+    warn: (m) => logger.warn({ component: 'postgres' }, m),
   });
   logger.info({ database: handle.kind }, 'database ready');
   const applied = await migrateToLatest(handle.db);

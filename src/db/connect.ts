@@ -70,11 +70,12 @@ export async function connectDatabase(opts: {
   dataDir: string;
   poolSize: number;
   log?: (msg: string) => void;
+  warn?: (msg: string) => void;
 }): Promise<DbHandle> {
   let embedded: EmbeddedServer | undefined;
   let url = opts.databaseUrl;
   if (!url) {
-    embedded = await startEmbeddedPostgres({ dataDir: opts.dataDir, log: opts.log });
+    embedded = await startEmbeddedPostgres({ dataDir: opts.dataDir, log: opts.log, warn: opts.warn });
     await ensureDatabase(embedded.urlFor('postgres'), 'fedlink');
     url = embedded.urlFor('fedlink');
   }

@@ -29,6 +29,8 @@ export interface EmbeddedOptions {
   /** Directory that holds the cluster (created when missing). */
   dataDir: string;
   log?: (msg: string) => void;
+  /** Recovery notices (orphaned server stopped, stale pid file removed). */
+  warn?: (msg: string) => void;
   /** Extra `-c name=value` server settings. */
   settings?: Record<string, string>;
 }
@@ -117,6 +119,7 @@ async function recoverFromKill(clusterDir: string, log: (m: string) => void): Pr
  */
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedServer> {
   const log = opts.log ?? (() => undefined);
+  const warn = opts.warn ?? log;
   const clusterDir = path.resolve(opts.dataDir, 'postgres');
   const passwordFile = path.resolve(opts.dataDir, 'postgres-password');
   await fs.mkdir(opts.dataDir, { recursive: true });
@@ -155,7 +158,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     await server.initialise();
     await fs.writeFile(passwordFile, password + '\n', { mode: 0o600 });
   } else {
-    await recoverFromKill(clusterDir, log);
+    await recoverFromKill(clusterDir, warn);
   }
   try {
     await server.start();
