@@ -66,7 +66,9 @@ export function parseListQuery(query: unknown, spec: ListParamsSpec, maxPageSize
       page = n;
     }
   }
-  const pageSize = Math.min(positiveInt(first(q.page_size)) ?? DEFAULT_PAGE_SIZE, maxPageSize);
+  // DRF clamps only an explicit page_size to max_page_size; the default (100) is used as is.
+  const requested = positiveInt(first(q.page_size));
+  const pageSize = requested === undefined ? DEFAULT_PAGE_SIZE : Math.min(requested, maxPageSize);
   const search = spec.searchable
     ? (first(q.search) ?? '').replace(/\0/g, '').split(/[\s,]+/).filter((t) => t.length > 0)
     : [];
