@@ -14,6 +14,7 @@ import { actorOf, parseId } from '../../route-helpers.js';
 import { errorResponses, IdParamsSchema, notFoundResponse, UsedBySchema } from '../../schemas/common.js';
 import {
   PatchedUserOAuthSourceConnectionRequestSchema, UserOAuthSourceConnectionRequestSchema, UserOAuthSourceConnectionSchema,
+  UserOAuthSourceConnectionUpdateRequestSchema,
 } from './oauth-schemas.js';
 import { serializeTypedConnection } from './serialize.js';
 
@@ -68,7 +69,7 @@ export function oauthConnectionRoutes(app: FastifyInstance, deps: Deps, opts: { 
   }, async (req: IdReq) => serializeTypedConnection(await connections.retrieve(deps, actorOf(req), parseId(req.params.id))));
 
   for (const [method, operationId, bodySchema, partial] of [
-    ['PUT', 'sources_user_connections_oauth_update', UserOAuthSourceConnectionRequestSchema, false],
+    ['PUT', 'sources_user_connections_oauth_update', UserOAuthSourceConnectionUpdateRequestSchema, false],
     ['PATCH', 'sources_user_connections_oauth_partial_update', PatchedUserOAuthSourceConnectionRequestSchema, true],
   ] as const) {
     const normalize = normalizeBody(bodySchema);

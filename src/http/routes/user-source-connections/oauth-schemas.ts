@@ -17,12 +17,19 @@ const fields = {
   access_token: Type.Union([Type.String(), Type.Null()], { writeOnly: true, description: 'Provider access token; write-only, stored encrypted. null or "" clears it.' }),
 };
 
+/** POST body: the 2024.8 fields plus `source` (required) and `user` (decisions F1). */
 export const UserOAuthSourceConnectionRequestSchema = Type.Object({
-  source: Type.Optional(Type.String({ format: 'uuid', description: 'Create only (required there): pk of the OAuth source.' })),
-  user: Type.Optional(Type.Integer({ description: 'Create only: owning user pk; defaults to the caller. Naming another user needs superuser or add_useroauthsourceconnection.' })),
+  source: Type.String({ format: 'uuid', description: 'Pk of the OAuth source (decisions F1).' }),
+  user: Type.Optional(Type.Integer({ description: 'Owning user pk; defaults to the caller. Naming another user needs superuser or add_useroauthsourceconnection.' })),
   identifier: fields.identifier,
   access_token: Type.Optional(fields.access_token),
 }, { $id: 'UserOAuthSourceConnectionRequest', description: 'OAuth Source Serializer', additionalProperties: true });
+
+/** PUT body: `source` and `user` are read-only after creation (ignored when sent). */
+export const UserOAuthSourceConnectionUpdateRequestSchema = Type.Object({
+  identifier: fields.identifier,
+  access_token: Type.Optional(fields.access_token),
+}, { $id: 'UserOAuthSourceConnectionUpdateRequest', description: 'OAuth Source Serializer', additionalProperties: true });
 
 export const PatchedUserOAuthSourceConnectionRequestSchema = Type.Object({
   identifier: Type.Optional(fields.identifier),
@@ -30,5 +37,6 @@ export const PatchedUserOAuthSourceConnectionRequestSchema = Type.Object({
 }, { $id: 'PatchedUserOAuthSourceConnectionRequest', description: 'OAuth Source Serializer', additionalProperties: true });
 
 export const oauthConnectionSchemas = [
-  UserOAuthSourceConnectionSchema, UserOAuthSourceConnectionRequestSchema, PatchedUserOAuthSourceConnectionRequestSchema,
+  UserOAuthSourceConnectionSchema, UserOAuthSourceConnectionRequestSchema, UserOAuthSourceConnectionUpdateRequestSchema,
+  PatchedUserOAuthSourceConnectionRequestSchema,
 ];
