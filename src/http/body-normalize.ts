@@ -75,14 +75,14 @@ export function normalizeBody(schema: TObject, opts: { pkFields?: readonly strin
 
 /**
  * The request-schema errors of the other fields, so one 400 lists every problem as DRF does: the body
- * without the fields already rejected here is run through the route's compiled body validator
- * (on a copy: coercion must not touch the real body).
+ * without the fields already rejected here is run through the route's compiled body validator.
+ * A shallow copy is enough: the request is rejected anyway, so coercion inside nested values is harmless.
  */
 function schemaErrors(req: FastifyRequest, body: Record<string, unknown>, rejected: FieldErrors): FieldErrors {
   const validate = req.getValidationFunction('body') as ((data: unknown) => boolean) & { errors?: AjvError[] | null } | undefined;
   if (!validate) return {};
   const rest: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(body)) if (!(k in rejected)) rest[k] = structuredClone(v);
+  for (const [k, v] of Object.entries(body)) if (!(k in rejected)) rest[k] = v;
   if (validate(rest)) return {};
   const missingRejected = (e: AjvError) => e.keyword === 'required' && String(e.params.missingProperty) in rejected;
   return ajvToFieldErrors((validate.errors ?? []).filter((e) => !missingRejected(e)));

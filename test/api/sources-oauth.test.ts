@@ -114,7 +114,7 @@ describe('create', () => {
       token: adminKey, headers: { host: 'auth.example.org:9000' },
       body: {
         name: '  My GitHub  ', slug: `  ${slug} `, provider_type: 'github', consumer_key: ' ck ', consumer_secret: SECRET,
-        authentication_flow: flow.toUpperCase(), user_property_mappings: [m1], group_property_mappings: [m2],
+        authentication_flow: flow.toUpperCase(), user_property_mappings: [`urn:uuid:${m1}`], group_property_mappings: [m2],
         policy_engine_mode: 'all', user_matching_mode: 'email_link', group_matching_mode: 'name_link',
         additional_scopes: ' read:org ', pk: randomUUID(), callback_url: 'http://evil/', unknown_field: 1,
       },
@@ -241,6 +241,11 @@ describe('validation (400 bodies)', () => {
     });
     await expect400(githubBody({ name: 'a\u0000b' }), { name: ['Null characters are not allowed.'] });
     await expect400(oidcBody({ oidc_jwks: { k: 'a\u0000' } }), { oidc_jwks: ['Null characters are not allowed.'] });
+    await expect400(oidcBody({ oidc_jwks: { keys: ['\ud800'] } }), { oidc_jwks: ['Unpaired surrogate characters are not allowed.'] });
+    const deep = `${'['.repeat(50000)}${']'.repeat(50000)}`;
+    const rd = await api('POST', BASE, { token: adminKey, raw: JSON.stringify(oidcBody()).replace(/}$/, `,"oidc_jwks":${deep}}`), headers: { 'content-type': 'application/json' } });
+    expect(rd.statusCode).toBe(400);
+    expect(rd.json()).toEqual({ oidc_jwks: ['Nesting deeper than 64 levels is not allowed.'] });
     await expect400([], { non_field_errors: ['Invalid data. Expected a dictionary, but got list.'] });
     const r = await api('POST', BASE, { token: adminKey, raw: '{"name":', headers: { 'content-type': 'application/json' } });
     expect(r.statusCode).toBe(400);
@@ -447,6 +452,7 @@ describe('list', () => {
       [`consumer_key=${prefix}-key`, [b.pk]],
       ['additional_scopes=x%20y', [a.pk]],
       [`authentication_flow=${flow}`, [a.pk]],
+      [`authentication_flow=${flow.replace(/-/g, '').toUpperCase()}`, [a.pk]],
       [`enrollment_flow=${flow}`, [b.pk]],
       ['policy_engine_mode=all', [a.pk]],
       ['user_matching_mode=email_deny', [b.pk]],

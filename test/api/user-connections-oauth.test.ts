@@ -58,7 +58,7 @@ afterAll(async () => t?.close());
 
 describe('create (F1)', () => {
   it('201: user defaults to the caller; identifier trimmed; access token stored encrypted, never answered; event written', async () => {
-    const r = await create(alice.key, { source: gh.pk.toUpperCase(), identifier: '  a-1  ', access_token: TOKEN, pk: 999, created: 'x' });
+    const r = await create(alice.key, { source: `urn:uuid:${gh.pk.toUpperCase()}`, identifier: '  a-1  ', access_token: TOKEN, pk: 999, created: 'x' });
     expect(r.statusCode, r.body).toBe(201);
     const b = r.json();
     expect(Object.keys(b)).toEqual(KEYS);

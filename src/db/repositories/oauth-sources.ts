@@ -86,6 +86,11 @@ const oauthColumns = [
   'o.consumer_key', 'o.additional_scopes', 'o.oidc_well_known_url', 'o.oidc_jwks_url', 'o.oidc_jwks',
 ] as const;
 
+/** `= any($1::uuid[])`: one bind parameter however long the list (lists come from request bodies and grants). */
+function anyUuid(pks: readonly string[]) {
+  return sql<string>`any(${[...new Set(pks)]}::uuid[])`;
+}
+
 function base(db: Executor) {
   return db.selectFrom('source as s').innerJoin('oauth_source as o', 'o.source_id', 's.pbm_uuid');
 }
@@ -116,7 +121,7 @@ export async function listOAuthSources(
   let q: any = base(db);
   if (args.visiblePks !== undefined) {
     if (args.visiblePks.length === 0) q = q.where(sql<boolean>`false`);
-    else q = q.where('s.pbm_uuid', 'in', args.visiblePks);
+    else q = q.where('s.pbm_uuid', '=', anyUuid(args.visiblePks));
   }
   const { has_jwks: hasJwks, ...filters } = args.query.filters;
   if (hasJwks === true) q = q.where(sql<boolean>`(o.oidc_jwks IS NOT NULL AND o.oidc_jwks <> '{}'::jsonb)`);
@@ -145,22 +150,23 @@ export async function slugTaken(db: Executor, slug: string, exceptPk?: string): 
 /** Which of `pks` (lower-case uuids) exist as flows. */
 export async function existingFlowPks(db: Executor, pks: readonly string[]): Promise<Set<string>> {
   if (pks.length === 0) return new Set();
-  const rows = await db.selectFrom('flow').select('flow_uuid').where('flow_uuid', 'in', [...new Set(pks)]).execute();
+  const rows = await db.selectFrom('flow').select('flow_uuid').where('flow_uuid', '=', anyUuid(pks)).execute();
   return new Set(rows.map((r) => r.flow_uuid));
 }
 
 /** Which of `pks` (lower-case uuids) exist as property mappings. */
 export async function existingPropertyMappingPks(db: Executor, pks: readonly string[]): Promise<Set<string>> {
   if (pks.length === 0) return new Set();
-  const rows = await db.selectFrom('property_mapping').select('pm_uuid').where('pm_uuid', 'in', [...new Set(pks)]).execute();
+  const rows = await db.selectFrom('property_mapping').select('pm_uuid').where('pm_uuid', '=', anyUuid(pks)).execute();
   return new Set(rows.map((r) => r.pm_uuid));
 }
 
 async function replaceMappings(db: Executor, sourcePk: string, table: 'source_user_property_mapping' | 'source_group_property_mapping', pks: readonly string[]) {
   await db.deleteFrom(table).where('source_id', '=', sourcePk).execute();
   const unique = [...new Set(pks)];
-  if (unique.length > 0) {
-    await db.insertInto(table).values(unique.map((p) => ({ source_id: sourcePk, property_mapping_id: p }))).execute();
+  // Chunked: PostgreSQL takes at most 65535 bind parameters per statement.
+  for (let i = 0; i < unique.length; i += 1000) {
+    await db.insertInto(table).values(unique.slice(i, i + 1000).map((p) => ({ source_id: sourcePk, property_mapping_id: p }))).execute();
   }
 }
 

@@ -104,8 +104,10 @@ export function sourceTypes(name?: string): ProviderType[] {
   return t ? [t] : [];
 }
 
+/** Canonical form of a uuid the request schema accepted (case-insensitive, optional `urn:uuid:` prefix, as Python's UUID). */
 function lower(v: string): string {
-  return v.toLowerCase();
+  const u = v.replace(/^urn:uuid:/i, '').replace(/-/g, '').toLowerCase();
+  return /^[0-9a-f]{32}$/.test(u) ? `${u.slice(0, 8)}-${u.slice(8, 12)}-${u.slice(12, 16)}-${u.slice(16, 20)}-${u.slice(20)}` : v.toLowerCase();
 }
 
 /** Only well-formed uuids from grants can match a source pk (anything else would be a cast error). */
@@ -124,7 +126,7 @@ export async function list(deps: Deps, actor: Actor, query: ListQuery): Promise<
   const errors: FieldErrors = {};
   for (const f of ['authentication_flow', 'enrollment_flow'] as const) {
     const v = query.filters[f];
-    if (typeof v === 'string' && !(await existingFlowPks(deps.db, [v])).has(v)) errors[f] = [INVALID_CHOICE];
+    if (typeof v === 'string' && !(await existingFlowPks(deps.db, [lower(v)])).has(lower(v))) errors[f] = [INVALID_CHOICE];
   }
   if (Object.keys(errors).length > 0) throw new ValidationFailed(errors);
   return listOAuthSources(deps.db, { visiblePks: vis.all ? undefined : visiblePks(vis.pks), query });
@@ -181,12 +183,35 @@ async function checkReferences(deps: Deps, input: OAuthSourceInput, selfPk?: str
   if (Object.keys(errors).length > 0) throw new ValidationFailed(errors);
 }
 
-/** Rejects JSON that PostgreSQL's jsonb cannot store (NUL characters, lone surrogates). */
+/** Deepest JSON nesting accepted for `oidc_jwks` (a JWKS is three levels deep; PostgreSQL and recursion have limits). */
+const JSON_MAX_DEPTH = 64;
+
+/**
+ * Why PostgreSQL's jsonb could not store `v` (NUL characters, lone surrogates, nesting deeper than
+ * JSON_MAX_DEPTH), or undefined when it can. Iterative, so hostile nesting cannot overflow the stack.
+ */
+function unstorableJson(v: unknown): string | undefined {
+  const stack: [unknown, number][] = [[v, 0]];
+  while (stack.length > 0) {
+    const [x, depth] = stack.pop()!;
+    if (depth > JSON_MAX_DEPTH) return `Nesting deeper than ${JSON_MAX_DEPTH} levels is not allowed.`;
+    if (typeof x === 'string') {
+      if (x.includes('\0')) return 'Null characters are not allowed.';
+      if (/\p{Cs}/u.test(x)) return 'Unpaired surrogate characters are not allowed.';
+    } else if (Array.isArray(x)) {
+      for (const y of x) stack.push([y, depth + 1]);
+    } else if (x !== null && typeof x === 'object') {
+      for (const [k, y] of Object.entries(x)) {
+        stack.push([k, depth + 1]);
+        stack.push([y, depth + 1]);
+      }
+    }
+  }
+  return undefined;
+}
+
 function storableJson(v: unknown): boolean {
-  if (typeof v === 'string') return !v.includes('\0') && !/\p{Cs}/u.test(v);
-  if (Array.isArray(v)) return v.every(storableJson);
-  if (v !== null && typeof v === 'object') return Object.entries(v).every(([k, x]) => storableJson(k) && storableJson(x));
-  return true;
+  return unstorableJson(v) === undefined;
 }
 
 /**
@@ -202,9 +227,8 @@ function storableJson(v: unknown): boolean {
  */
 async function validateObject(input: OAuthSourceInput, stored?: OAuthSourceRow): Promise<OAuthSourceInput> {
   const out: OAuthSourceInput = { ...input };
-  if (out.oidc_jwks !== undefined && !storableJson(out.oidc_jwks)) {
-    throw ValidationFailed.field('oidc_jwks', 'Null characters are not allowed.');
-  }
+  const badJwks = out.oidc_jwks === undefined ? undefined : unstorableJson(out.oidc_jwks);
+  if (badJwks) throw ValidationFailed.field('oidc_jwks', badJwks);
   let inferredJwksUrl: string | undefined;
   if (out.oidc_well_known_url) {
     const found = await discoverWellKnown(out.oidc_well_known_url);
@@ -222,7 +246,8 @@ async function validateObject(input: OAuthSourceInput, stored?: OAuthSourceRow):
   if (jwksUrl) {
     out.oidc_jwks_url = jwksUrl;
     const jwks = await fetchJwks(jwksUrl);
-    if (!storableJson(jwks)) throw ValidationFailed.field('jwks_url', 'Invalid JWKS: null characters are not allowed.');
+    const bad = unstorableJson(jwks);
+    if (bad) throw ValidationFailed.field('jwks_url', `Invalid JWKS: ${bad}`);
     out.oidc_jwks = jwks;
   }
   const typeName = out.provider_type ?? stored?.provider_type ?? '';

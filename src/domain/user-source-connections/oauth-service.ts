@@ -109,7 +109,7 @@ export async function create(deps: Deps, actor: Actor, input: OAuthConnectionInp
   if (userPk !== actor.userPk && !(await can(deps, actor, OAUTH_CONNECTION_PERMS.add))) throw new PermissionDenied();
 
   const errors: FieldErrors = {};
-  const sourcePk = input.source!.toLowerCase();
+  const sourcePk = input.source!.replace(/^urn:uuid:/i, '').toLowerCase();
   const src = UUID_RE.test(sourcePk) ? await findSourceKind(deps.db, sourcePk) : undefined;
   if (!UUID_RE.test(sourcePk)) errors.source = [`“${input.source}” is not a valid UUID.`];
   else if (!src || src.kind !== 'oauth') errors.source = [`Invalid pk "${input.source}" - object does not exist.`];
