@@ -609,6 +609,16 @@ describe('permissions (permissions.md §5)', () => {
     expect((await api('DELETE', `${BASE}${created.json().slug}/`, { token: u.key })).statusCode).toBe(204);
   });
 
+  it('an internal service account without grants gets an empty list (200) and 404 on detail routes', async () => {
+    const u = await userWithKey();
+    await t.t.db.updateTable('user').set({ type: 'internal_service_account' }).where('id', '=', u.pk).execute();
+    const l = await api('GET', BASE, { token: u.key });
+    expect(l.statusCode).toBe(200);
+    expect(l.json().pagination.count).toBe(0);
+    expect((await api('GET', `${BASE}${s1.slug}/`, { token: u.key })).statusCode).toBe(404);
+    expect((await api('PATCH', `${BASE}${s1.slug}/`, { token: u.key, body: {} })).statusCode).toBe(404);
+  });
+
   it('grants for other models do not count', async () => {
     const u = await userWithKey();
     await grant(u.pk, 'authentik_core.view_source');

@@ -9,18 +9,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  deleteSource, existingFlowPks, existingPropertyMappingPks, findOAuthSourceBySlug, insertOAuthSource, listOAuthSources,
-  slugTaken, updateOAuthSource, type OAuthSourceRow, type OAuthSourceWrite, type SourceWrite,
+  deleteSource, existingFlowPks, existingPropertyMappingPks, findOAuthSourceByPk, findOAuthSourceBySlug, insertOAuthSource,
+  listOAuthSources, lockSource, slugTaken, updateOAuthSource, type OAuthSourceRow, type OAuthSourceWrite, type SourceWrite,
 } from '../../db/repositories/oauth-sources.js';
 import { grantsFor } from '../../db/repositories/permissions.js';
 import { sourceConnections, sourceMappings, sourceUsers, type PkRestriction } from '../../db/repositories/source-used-by.js';
 import { insertEvent } from '../../db/repositories/events.js';
+import { findUserType } from '../../db/repositories/users.js';
 import type { Actor } from '../actor.js';
 import { connectionName, modelEvent } from '../audit.js';
 import type { Deps } from '../deps.js';
-import { NotFound, UniqueViolation, ValidationFailed, type FieldErrors } from '../errors.js';
+import { NotFound, PermissionDenied, UniqueViolation, ValidationFailed, type FieldErrors } from '../errors.js';
 import { INVALID_CHOICE, type ListParamsSpec, type ListQuery, type Page } from '../list.js';
-import { perm, require, visibility } from '../permissions.js';
+import { perm, require, visibility, type Visibility } from '../permissions.js';
 import { discoverWellKnown, fetchJwks } from './oauth-discovery.js';
 import {
   DEFAULT_PROVIDER_TYPE, findProviderType, PROVIDER_TYPES, PROVIDER_TYPE_NAMES, REQUIRED_PROVIDER_URLS, type ProviderType,
@@ -110,6 +111,22 @@ function lower(v: string): string {
   return /^[0-9a-f]{32}$/.test(u) ? `${u.slice(0, 8)}-${u.slice(8, 12)}-${u.slice(12, 16)}-${u.slice(16, 20)}-${u.slice(20)}` : v.toLowerCase();
 }
 
+/**
+ * The visibility filter of permissions.md §5.1 for OAuth sources. An internal service account (outpost)
+ * without any view grant sees an empty set instead of getting 403, as authentik's filter answers it.
+ * @throws PermissionDenied when anyone else holds no view permission at all.
+ */
+async function sourceVisibility(deps: Deps, actor: Actor): Promise<Visibility> {
+  try {
+    return await visibility(deps, actor, OAUTH_SOURCE_PERMS.view);
+  } catch (e) {
+    if (e instanceof PermissionDenied && (await findUserType(deps.db, actor.userPk)) === 'internal_service_account') {
+      return { all: false, pks: [] };
+    }
+    throw e;
+  }
+}
+
 /** Only well-formed uuids from grants can match a source pk (anything else would be a cast error). */
 function visiblePks(pks: readonly string[]): string[] {
   return [...new Set(pks.map(lower).filter((p) => UUID_RE.test(p)))];
@@ -122,7 +139,7 @@ function visiblePks(pks: readonly string[]): string[] {
  * InvalidPage for a page out of range.
  */
 export async function list(deps: Deps, actor: Actor, query: ListQuery): Promise<Page<OAuthSourceRow>> {
-  const vis = await visibility(deps, actor, OAUTH_SOURCE_PERMS.view);
+  const vis = await sourceVisibility(deps, actor);
   const errors: FieldErrors = {};
   for (const f of ['authentication_flow', 'enrollment_flow'] as const) {
     const v = query.filters[f];
@@ -137,7 +154,7 @@ export async function list(deps: Deps, actor: Actor, query: ListQuery): Promise<
  * @throws PermissionDenied when the actor holds no view permission at all; NotFound when absent or not visible.
  */
 async function getVisible(deps: Deps, actor: Actor, slug: string): Promise<OAuthSourceRow> {
-  const vis = await visibility(deps, actor, OAUTH_SOURCE_PERMS.view);
+  const vis = await sourceVisibility(deps, actor);
   if (slug.includes('\0')) throw new NotFound();
   const row = await findOAuthSourceBySlug(deps.db, slug);
   if (!row) throw new NotFound();
@@ -329,7 +346,7 @@ export async function create(deps: Deps, actor: Actor, input: OAuthSourceInput):
     });
     await insertEvent(tx, modelEvent('model_created', actor, sourceRef(pk, source.name!)));
   }));
-  const row = await findOAuthSourceBySlug(deps.db, source.slug!);
+  const row = await findOAuthSourceByPk(deps.db, pk);
   if (!row) throw new NotFound(); // deleted by a concurrent request in between
   return row;
 }
@@ -347,6 +364,7 @@ export async function update(deps: Deps, actor: Actor, slug: string, input: OAut
   const valid = await validateObject(input, stored);
   const { source, oauth } = columns(deps, valid);
   await plainUnique(() => deps.db.transaction().execute(async (tx) => {
+    if (!(await lockSource(tx, stored.pbm_uuid))) throw new NotFound(); // deleted meanwhile
     await updateOAuthSource(tx, stored.pbm_uuid, {
       source, oauth,
       userPropertyMappings: valid.user_property_mappings?.map(lower),
@@ -354,7 +372,7 @@ export async function update(deps: Deps, actor: Actor, slug: string, input: OAut
     });
     await insertEvent(tx, modelEvent('model_updated', actor, sourceRef(stored.pbm_uuid, source.name ?? stored.name)));
   }));
-  const row = await findOAuthSourceBySlug(deps.db, source.slug ?? stored.slug);
+  const row = await findOAuthSourceByPk(deps.db, stored.pbm_uuid);
   if (!row) throw new NotFound();
   return row;
 }
