@@ -31,3 +31,9 @@ export async function findUserBrief(db: Executor, pk: number) {
     .select(['id', 'username', 'email', 'is_active', 'password', isSuperuserExpr(sql.ref('user.id')).as('is_superuser')])
     .where('id', '=', pk).executeTakeFirst();
 }
+
+/** The user's type (`internal`, `external`, `service_account`, `internal_service_account`), or undefined. */
+export async function findUserType(db: Executor, pk: number) {
+  const r = await db.selectFrom('user').select('type').where('id', '=', pk).executeTakeFirst();
+  return r?.type;
+}

@@ -10,6 +10,7 @@ import {
 } from '../../db/repositories/user-source-connections.js';
 import { findUserBrief, userExists } from '../../db/repositories/users.js';
 import { insertEvent } from '../../db/repositories/events.js';
+import type { Executor } from '../../db/executor.js';
 import type { Actor } from '../actor.js';
 import { connectionName, modelEvent } from '../audit.js';
 import type { Deps } from '../deps.js';
@@ -91,6 +92,20 @@ export async function touch(deps: Deps, actor: Actor, id: number): Promise<Conne
 }
 
 /**
+ * Decisions F7: a non-superuser without a usable password may not delete their only connection.
+ * Runs inside the deleting transaction. Shared by `/all/` and the typed connection endpoints.
+ * @throws ValidationFailed for the last way in.
+ */
+export async function assertNotLastWayIn(tx: Executor, actor: Actor, r: ConnectionBaseRow): Promise<void> {
+  if (actor.isSuperuser) return;
+  const owner = await findUserBrief(tx, r.user_id);
+  if (owner && owner.password === null && (await countUserConnections(tx, r.user_id)) <= 1) {
+    throw ValidationFailed.field('non_field_errors',
+      'This is your only way to sign in: set a password or connect another source before removing it.');
+  }
+}
+
+/**
  * Deletes a connection (and its typed row).
  * Decisions F7: a non-superuser without a usable password may not delete their only connection.
  * @throws NotFound when absent or not visible; ValidationFailed for the last way in.
@@ -99,13 +114,7 @@ export async function destroy(deps: Deps, actor: Actor, id: number, kind?: Conne
   await deps.db.transaction().execute(async (tx) => {
     const r = await findConnection(tx, id, { ownerPk: ownerScope(actor), kind });
     if (!r) throw new NotFound();
-    if (!actor.isSuperuser) {
-      const owner = await findUserBrief(tx, r.user_id);
-      if (owner && owner.password === null && (await countUserConnections(tx, r.user_id)) <= 1) {
-        throw ValidationFailed.field('non_field_errors',
-          'This is your only way to sign in: set a password or connect another source before removing it.');
-      }
-    }
+    await assertNotLastWayIn(tx, actor, r);
     await deleteConnection(tx, id);
     await insertEvent(tx, modelEvent('model_deleted', actor, {
       app: 'authentik_core', model_name: 'usersourceconnection', pk: r.id, name: connectionName(r.user_id, r.source_id),

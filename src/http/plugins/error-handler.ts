@@ -15,7 +15,7 @@ export class JsonParseError extends Error {
   }
 }
 
-interface AjvError {
+export interface AjvError {
   keyword: string;
   instancePath: string;
   params: Record<string, any>;

@@ -7,8 +7,15 @@ import { commonSchemas } from '../schemas/common.js';
 import { sourceSchemas } from './sources/schemas.js';
 import { connectionSchemas } from './user-source-connections/schemas.js';
 import { allConnectionRoutes } from './user-source-connections/all-routes.js';
+import { oauthSourceSchemas } from './sources/oauth-schemas.js';
+import { oauthSourceRoutes } from './sources/oauth-routes.js';
+import { oauthConnectionSchemas } from './user-source-connections/oauth-schemas.js';
+import { oauthConnectionRoutes } from './user-source-connections/oauth-routes.js';
 
 export async function registerApiRoutes(api: FastifyInstance, deps: Deps, config: Config): Promise<void> {
   for (const s of [PaginationSchema, ...commonSchemas, ...sourceSchemas, ...connectionSchemas]) api.addSchema(s);
   allConnectionRoutes(api, deps, { maxPageSize: config.maxPageSize });
+  for (const s of [...oauthSourceSchemas, ...oauthConnectionSchemas]) api.addSchema(s);
+  oauthSourceRoutes(api, deps, { maxPageSize: config.maxPageSize });
+  oauthConnectionRoutes(api, deps, { maxPageSize: config.maxPageSize });
 }
