@@ -7,8 +7,19 @@ import { commonSchemas } from '../schemas/common.js';
 import { sourceSchemas } from './sources/schemas.js';
 import { connectionSchemas } from './user-source-connections/schemas.js';
 import { allConnectionRoutes } from './user-source-connections/all-routes.js';
+import { groupSchemas } from './groups/schemas.js';
+import { groupRoutes } from './groups/routes.js';
+import { tokenSchemas } from './tokens/schemas.js';
+import { tokenRoutes } from './tokens/routes.js';
+import { userSchemas } from './users/schemas.js';
+import { userRoutes } from './users/routes.js';
 
 export async function registerApiRoutes(api: FastifyInstance, deps: Deps, config: Config): Promise<void> {
   for (const s of [PaginationSchema, ...commonSchemas, ...sourceSchemas, ...connectionSchemas]) api.addSchema(s);
   allConnectionRoutes(api, deps, { maxPageSize: config.maxPageSize });
+  // core/: users, groups, tokens (the neighbours sources need to be managed through the API)
+  for (const s of [...userSchemas, ...groupSchemas, ...tokenSchemas]) api.addSchema(s);
+  userRoutes(api, deps, { maxPageSize: config.maxPageSize });
+  groupRoutes(api, deps, { maxPageSize: config.maxPageSize });
+  tokenRoutes(api, deps, { maxPageSize: config.maxPageSize });
 }
