@@ -128,6 +128,7 @@ describe('create, view_key, authenticate (F9)', () => {
       [{ identifier: 'new1', intent: 'verification' }, { intent: ['Invalid intent verification'] }],
       [{ identifier: 'new1', intent: 'bogus' }, { intent: ['"bogus" is not a valid choice.'] }],
       [{ identifier: 'new1', user: 999999 }, { user: ['Invalid pk "999999" - object does not exist.'] }],
+      [{ identifier: 'new1', user: 99999999999 }, { user: ['Invalid pk "99999999999" - object does not exist.'] }],
       [{ identifier: 'new1', expires: 'soon' }, { expires: ['Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].'] }],
       [{ identifier: 'new1', expiring: null }, { expiring: ['This field may not be null.'] }],
       [{ identifier: 'new1', intent: 'app_password', expires: '2024-02-30T00:00:00Z' }, { expires: ['Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].'] }],

@@ -211,23 +211,27 @@ export async function updateGroup(db: Executor, uuid: string, w: GroupWrite): Pr
   });
 }
 
-/** Replaces a group's direct members with `userPks` (which must exist). */
+/** Replaces a group's direct members with `userPks` (checked by the caller; a vanished one → ValidationFailed). */
 export async function setGroupUsers(db: Executor, uuid: string, userPks: number[]): Promise<void> {
   let del = db.deleteFrom('user_group').where('group_uuid', '=', uuid);
   if (userPks.length > 0) del = del.where('user_id', 'not in', userPks);
   await del.execute();
   if (userPks.length > 0) {
-    await db.insertInto('user_group').values(userPks.map((u) => ({ user_id: u, group_uuid: uuid }))).onConflict((oc) => oc.doNothing()).execute();
+    await translateConstraints(async () => {
+      await db.insertInto('user_group').values(userPks.map((u) => ({ user_id: u, group_uuid: uuid }))).onConflict((oc) => oc.doNothing()).execute();
+    }, { user_group_user_id_fkey: { users: ['Invalid pk - object does not exist.'] } });
   }
 }
 
-/** Replaces a group's roles with `roleUuids` (which must exist). */
+/** Replaces a group's roles with `roleUuids` (checked by the caller; a vanished one → ValidationFailed). */
 export async function setGroupRoles(db: Executor, uuid: string, roleUuids: string[]): Promise<void> {
   let del = db.deleteFrom('group_role').where('group_uuid', '=', uuid);
   if (roleUuids.length > 0) del = del.where('role_uuid', 'not in', roleUuids);
   await del.execute();
   if (roleUuids.length > 0) {
-    await db.insertInto('group_role').values(roleUuids.map((r) => ({ group_uuid: uuid, role_uuid: r }))).onConflict((oc) => oc.doNothing()).execute();
+    await translateConstraints(async () => {
+      await db.insertInto('group_role').values(roleUuids.map((r) => ({ group_uuid: uuid, role_uuid: r }))).onConflict((oc) => oc.doNothing()).execute();
+    }, { group_role_role_uuid_fkey: { roles: ['Invalid pk - object does not exist.'] } });
   }
 }
 

@@ -263,14 +263,19 @@ export async function updateUser(db: Executor, pk: number, w: UserWrite): Promis
   });
 }
 
-/** Replaces a user's direct group memberships with `groupUuids` (which must exist). */
+/**
+ * Replaces a user's direct group memberships with `groupUuids` (checked to exist by the caller).
+ * @throws ValidationFailed `{groups: [...]}` when a group vanished meanwhile (foreign key).
+ */
 export async function setUserGroups(db: Executor, userPk: number, groupUuids: string[]): Promise<void> {
   let del = db.deleteFrom('user_group').where('user_id', '=', userPk);
   if (groupUuids.length > 0) del = del.where('group_uuid', 'not in', groupUuids);
   await del.execute();
   if (groupUuids.length > 0) {
-    await db.insertInto('user_group').values(groupUuids.map((g) => ({ user_id: userPk, group_uuid: g })))
-      .onConflict((oc) => oc.doNothing()).execute();
+    await translateConstraints(async () => {
+      await db.insertInto('user_group').values(groupUuids.map((g) => ({ user_id: userPk, group_uuid: g })))
+        .onConflict((oc) => oc.doNothing()).execute();
+    }, { user_group_group_uuid_fkey: { groups: ['Invalid pk - object does not exist.'] } });
   }
 }
 

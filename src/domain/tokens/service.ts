@@ -171,7 +171,8 @@ export async function create(deps: Deps, actor: Actor, body: Record<string, unkn
   const givenExpires = dateTimeField(errors, 'expires', body.expires, { allowNull: true });
   let ownerPk = actor.userPk;
   if (typeof body.user === 'number') {
-    if (!(await findUser(deps.db, body.user))) addError(errors, 'user', invalidPk(body.user));
+    const inRange = Number.isSafeInteger(body.user) && body.user >= -2147483648 && body.user <= 2147483647;
+    if (!inRange || !(await findUser(deps.db, body.user))) addError(errors, 'user', invalidPk(body.user));
     else ownerPk = body.user;
   }
   if (identifier !== undefined && (await identifierTaken(deps.db, identifier))) addError(errors, 'identifier', IDENTIFIER_TAKEN);
