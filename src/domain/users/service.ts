@@ -150,10 +150,11 @@ export async function list(deps: Deps, actor: Actor, query: ListQuery, raw: User
     if (u) filters.uuid = u;
     else addError(errors, 'uuid', 'Enter a valid UUID.');
   }
-  if (raw.types.length > 0) {
-    const bad = raw.types.find((t) => !(USER_TYPES as readonly string[]).includes(t));
+  const types = raw.types.filter((t) => t !== '');
+  if (types.length > 0) {
+    const bad = types.find((t) => !(USER_TYPES as readonly string[]).includes(t));
     if (bad !== undefined) addError(errors, 'type', `Select a valid choice. ${bad} is not one of the available choices.`);
-    else extras.types = raw.types;
+    else extras.types = types;
   }
   const names = raw.groupsByName.filter((n) => n !== '' && !textProblem(n));
   if (names.length > 0) {
