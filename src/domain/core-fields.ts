@@ -70,7 +70,8 @@ export function charField(
 
 /**
  * Parses an ISO-8601 datetime as DRF's DateTimeField accepts it; a value without offset is UTC.
- * @returns a normalised ISO string PostgreSQL accepts, or undefined when invalid (no error recorded).
+ * The instant is converted to UTC here (PostgreSQL rejects offsets beyond ±15:59 that Python accepts).
+ * @returns `YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00`, or undefined when invalid or outside years 1–9999.
  */
 export function parseDateTime(raw: string): string | undefined {
   const m = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,6})\d*)?)?\s*(Z|[+-]\d\d(?::?\d\d)?)?$/i.exec(raw.trim());
@@ -78,14 +79,22 @@ export function parseDateTime(raw: string): string | undefined {
   const [, y, mo, d, h, mi, s = '00', frac = '', tz = 'Z'] = m;
   const year = Number(y), month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(s);
   if (year < 1 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
-  const dim = new Date(Date.UTC(2000, 0, 1));
-  dim.setUTCFullYear(year, month, 0);
-  if (day > dim.getUTCDate()) return undefined;
-  let offset = tz.toUpperCase() === 'Z' ? '+00:00' : tz;
-  if (/^[+-]\d\d$/.test(offset)) offset = `${offset}:00`;
-  else if (/^[+-]\d{4}$/.test(offset)) offset = `${offset.slice(0, 3)}:${offset.slice(3)}`;
-  if (Number(offset.slice(1, 3)) > 23 || Number(offset.slice(4, 6)) > 59) return undefined;
-  return `${y}-${mo}-${d}T${h}:${mi}:${s}${frac ? `.${frac}` : ''}${offset}`;
+  const date = new Date(0);
+  date.setUTCFullYear(year, month, 0);
+  if (day > date.getUTCDate()) return undefined;
+  let offsetMin = 0;
+  if (tz.toUpperCase() !== 'Z') {
+    const digits = tz.slice(1).replace(':', '');
+    const oh = Number(digits.slice(0, 2)), om = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+    if (oh > 23 || om > 59) return undefined;
+    offsetMin = (tz[0] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute - offsetMin, second, 0);
+  const utcYear = date.getUTCFullYear();
+  if (utcYear < 1 || utcYear > 9999) return undefined;
+  const iso = date.toISOString().slice(0, 19);
+  return `${iso}${frac ? `.${frac.padEnd(6, '0')}` : ''}+00:00`;
 }
 
 /** Milliseconds since the epoch of a string returned by `parseDateTime`. */
