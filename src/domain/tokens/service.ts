@@ -45,9 +45,10 @@ export const tokenListSpec: ListParamsSpec = {
   searchable: true,
 };
 
+/** Attaches each token's user (one query for the page); a token whose user vanished meanwhile is dropped. */
 async function tokenViews(deps: Deps, rows: TokenRecord[]): Promise<TokenView[]> {
   const users = await userViewsByPk(deps, rows.map((r) => r.user_id));
-  return rows.map((token) => ({ token, user: users.get(token.user_id)! }));
+  return rows.filter((r) => users.has(r.user_id)).map((token) => ({ token, user: users.get(token.user_id)! }));
 }
 
 /** Non-superusers only ever see their own tokens. */

@@ -101,7 +101,7 @@ async function visibleUserPks(deps: Deps, actor: Actor): Promise<number[] | unde
   if (actor.isSuperuser) return undefined;
   const g = await grantsFor(deps.db, actor.userPk, VIEW_USER);
   if (g.global) return undefined;
-  const granted = g.objectPks.filter((p) => /^\d{1,10}$/.test(p)).map(Number);
+  const granted = g.objectPks.filter((p) => /^\d{1,10}$/.test(p)).map(Number).filter((n) => n <= 2147483647);
   return [...new Set([actor.userPk, ...granted])];
 }
 
