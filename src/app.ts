@@ -34,7 +34,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     trustProxy: false,
     routerOptions: {
       ignoreTrailingSlash: false,
-      maxParamLength: 200,
+      maxParamLength: 300, // ≥ 255: token identifiers (a slug of up to 255 characters) are path parameters
       // Last value wins for repeated keys, like Django's QueryDict.get; fromEntries cannot set __proto__.
       querystringParser: (s: string) => Object.fromEntries(new URLSearchParams(s)),
     },

@@ -54,7 +54,7 @@ function messageFor(e: AjvError, field: string): string {
     case 'enum': return `"${String(e.data)}" is not a valid choice.`;
     case 'format':
       if (e.params.format === 'uuid') return `“${String(e.data)}” is not a valid UUID.`;
-      if (e.params.format === 'date-time') return 'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-hh:mm|Z].';
+      if (e.params.format === 'date-time') return 'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].';
       return 'Enter a valid value.';
     case 'pattern':
       if (field === 'slug' || /slug/.test(String(e.params.pattern)) || e.params.pattern === '^[-a-zA-Z0-9_]+$') {

@@ -11,6 +11,12 @@ import { oauthSourceSchemas } from './sources/oauth-schemas.js';
 import { oauthSourceRoutes } from './sources/oauth-routes.js';
 import { oauthConnectionSchemas } from './user-source-connections/oauth-schemas.js';
 import { oauthConnectionRoutes } from './user-source-connections/oauth-routes.js';
+import { groupSchemas } from './groups/schemas.js';
+import { groupRoutes } from './groups/routes.js';
+import { tokenSchemas } from './tokens/schemas.js';
+import { tokenRoutes } from './tokens/routes.js';
+import { userSchemas } from './users/schemas.js';
+import { userRoutes } from './users/routes.js';
 
 export async function registerApiRoutes(api: FastifyInstance, deps: Deps, config: Config): Promise<void> {
   for (const s of [PaginationSchema, ...commonSchemas, ...sourceSchemas, ...connectionSchemas]) api.addSchema(s);
@@ -18,4 +24,9 @@ export async function registerApiRoutes(api: FastifyInstance, deps: Deps, config
   for (const s of [...oauthSourceSchemas, ...oauthConnectionSchemas]) api.addSchema(s);
   oauthSourceRoutes(api, deps, { maxPageSize: config.maxPageSize });
   oauthConnectionRoutes(api, deps, { maxPageSize: config.maxPageSize });
+  // core/: users, groups, tokens (the neighbours sources need to be managed through the API)
+  for (const s of [...userSchemas, ...groupSchemas, ...tokenSchemas]) api.addSchema(s);
+  userRoutes(api, deps, { maxPageSize: config.maxPageSize });
+  groupRoutes(api, deps, { maxPageSize: config.maxPageSize });
+  tokenRoutes(api, deps, { maxPageSize: config.maxPageSize });
 }
