@@ -40,6 +40,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
     ajv: { customOptions: { allErrors: true, verbose: true, coerceTypes: 'array', removeAdditional: false } },
     logController: new LogController({ disableRequestLogging: true }),
+    // Malformed percent-encoding in the path: a DRF-shaped 400 instead of Fastify's own body.
+    frameworkErrors: (_err: Error, _req: unknown, reply: { code(n: number): { send(b: unknown): void } }) =>
+      reply.code(400).send({ detail: 'Malformed request URL.' }),
   } as any) as unknown as FastifyInstance;
 
   registerErrorHandler(app);

@@ -224,3 +224,15 @@ describe('DELETE and the last way in (F7)', () => {
     expect((await t.api('DELETE', `${BASE}${id}/`, { token: adminKey })).statusCode).toBe(204);
   });
 });
+
+describe('malformed URLs', () => {
+  it('bad percent-encoding → 400 detail; over-long path parameter → 4xx detail, never a 500', async () => {
+    const r = await t.app.inject({ method: 'GET', url: '/api/v3/sources/user_connections/all/%C0/', headers: { authorization: `Bearer ${adminKey}` } });
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toEqual({ detail: 'Malformed request URL.' });
+    const long = await t.app.inject({ method: 'GET', url: `/api/v3/sources/user_connections/all/${'9'.repeat(400)}/`, headers: { authorization: `Bearer ${adminKey}` } });
+    expect(long.statusCode).toBeGreaterThanOrEqual(400);
+    expect(long.statusCode).toBeLessThan(500);
+    expect(long.json()).toHaveProperty('detail');
+  });
+});
