@@ -46,7 +46,10 @@ export class TestBrowser {
   }
 
   /** Requests `url` and follows redirects (GET) up to `max` hops. @returns the final response and the hops taken. */
-  async follow(url: string, o: { method?: string; form?: Record<string, string>; max?: number } = {}): Promise<{ res: Response; url: string; hops: Hop[] }> {
+  async follow(
+    url: string,
+    o: { method?: string; form?: Record<string, string>; max?: number; stopBefore?: (url: URL) => boolean } = {},
+  ): Promise<{ res: Response; url: string; hops: Hop[]; stoppedAt?: string }> {
     const hops: Hop[] = [];
     let res = await this.request(url, o);
     let current = url;
@@ -55,7 +58,9 @@ export class TestBrowser {
       hops.push({ url: current, status: res.status, location: location ?? undefined });
       if (res.status < 300 || res.status >= 400 || !location) break;
       await res.arrayBuffer();
-      current = new URL(location, current).href;
+      const next = new URL(location, current);
+      if (o.stopBefore?.(next)) return { res, url: current, hops, stoppedAt: next.href };
+      current = next.href;
       res = await this.request(current);
     }
     return { res, url: current, hops };

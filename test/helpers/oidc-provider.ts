@@ -4,6 +4,7 @@
  * answered automatically for `nextAccount`, or with an error when `nextError` is set.
  * One provider per test file: `const op = await startOidcProvider({ redirectUris })`.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 // @ts-expect-error oidc-provider 8 ships no type declarations
@@ -41,7 +42,9 @@ export async function startOidcProvider(opts: { redirectUris: string[]; clientId
   const clientSecret = opts.clientSecret ?? 'fedlink-test-secret-0123456789';
   const accounts = new Map<string, AccountClaims>();
 
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const provider = new Provider(issuer, {
+    jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'test', use: 'sig', alg: 'RS256' }] },
     clients: [{
       client_id: clientId, client_secret: clientSecret, redirect_uris: opts.redirectUris,
       grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_post',
