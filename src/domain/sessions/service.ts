@@ -115,7 +115,7 @@ export async function passwordLogin(
   deps: Deps,
   a: { uid: string; password: string; ip: string; userAgent: string; ttlSeconds: number; previousKey?: string },
 ): Promise<PasswordLoginResult> {
-  const uid = a.uid.trim().slice(0, 254);
+  const uid = a.uid.replace(/\u0000/g, '').trim().slice(0, 254);
   const user = uid === '' ? undefined : await findUserForPasswordLogin(deps.db, uid);
   dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
   const valid = await verifyPassword(a.password, user?.password ?? (await dummyHash)) && user !== undefined && user.password !== null;

@@ -10,6 +10,7 @@ describe('identifier', () => {
     expect(profileIdentifier({ sub: '  ' })).toBeUndefined();
     expect(profileIdentifier({ sub: { a: 1 } })).toBeUndefined();
     expect(profileIdentifier({})).toBeUndefined();
+    expect(profileIdentifier({ sub: 'a\u0000b' })).toBeUndefined();
   });
 });
 
@@ -23,6 +24,9 @@ describe('base properties', () => {
     expect(baseUserProperties('github', { id: 1, login: 'octo', name: 'Octo', email: 'o@x.org' }).username).toBe('octo');
     expect(baseUserProperties('discord', { id: '1', username: 'disc' })).toMatchObject({ username: 'disc', name: 'disc' });
     expect(baseUserProperties('google', { id: '1', email: 'g@x.org' }).username).toBe('g@x.org');
+  });
+  it('NUL characters are dropped from properties (PostgreSQL cannot store them)', () => {
+    expect(baseUserProperties('openidconnect', { preferred_username: 'a\u0000b', email: 'e\u0000@x.org' })).toMatchObject({ username: 'ab', email: 'e@x.org' });
   });
   it('unknown types read username/login/preferred_username/nickname from the profile', () => {
     expect(baseUserProperties('mailcow', { id: 1, login: 'mc' }).username).toBe('mc');

@@ -112,9 +112,12 @@ function str(v: unknown): string | undefined {
   return undefined;
 }
 
+/** NUL cannot be stored in PostgreSQL text or jsonb; providers have no business sending it. */
+const NUL = /\u0000/g;
+
 function pick(profile: Record<string, unknown>, ...keys: string[]): string | undefined {
   for (const k of keys) {
-    const v = str(profile[k]);
+    const v = str(profile[k])?.replace(NUL, '');
     if (v !== undefined && v !== '') return v;
   }
   return undefined;
@@ -126,8 +129,13 @@ function pick(profile: Record<string, unknown>, ...keys: string[]): string | und
  * Source: authentik/sources/oauth/views/callback.py OAuthCallback.get_user_id.
  */
 export function profileIdentifier(profile: Record<string, unknown>): string | undefined {
-  const v = pick(profile, 'sub', 'id');
-  return v === undefined || v.trim() === '' ? undefined : v;
+  for (const k of ['sub', 'id']) {
+    const v = str(profile[k]);
+    if (v === undefined || v.trim() === '') continue;
+    // An id with NUL cannot be stored; dropping the NUL could alias another id, so refuse it.
+    return v.includes('\u0000') ? undefined : v;
+  }
+  return undefined;
 }
 
 /** `email_verified` as a boolean when the source said something recognisable ("false" strings count), else undefined. */

@@ -67,7 +67,7 @@ export interface LoginSource {
  * Source: authentik/sources/oauth/views/redirect.py (get_object_or_404(OAuthSource, slug=…, enabled=True)).
  */
 export async function loadLoginSource(deps: Deps, slug: string): Promise<LoginSource> {
-  const row = slug.length <= 50 ? await findOAuthSourceBySlug(deps.db, slug) : undefined;
+  const row = /^[-a-zA-Z0-9_]{1,50}$/.test(slug) ? await findOAuthSourceBySlug(deps.db, slug) : undefined;
   if (!row || !row.enabled) throw new SignInFailed('source_not_found', 'This source does not exist or is disabled.');
   let consumerSecret: string;
   try {
