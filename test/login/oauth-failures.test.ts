@@ -203,6 +203,28 @@ describe('F12: failures end on a page, nothing written', () => {
   });
 });
 
+describe('concurrency', () => {
+  it('two simultaneous first sign-ins of one identity: one enrolls, the other authenticates; no 500, no duplicate', async () => {
+    const s = sub();
+    const [b1, b2] = [new TestBrowser(), new TestBrowser()];
+    env.op.accounts.set(s, { preferred_username: `race-${s}` });
+    const cbs: URL[] = [];
+    for (const b of [b1, b2]) {
+      env.op.nextAccount = s;
+      b.clear(env.op.issuer);
+      const r = await b.follow(`${env.base}/source/oauth/login/oidc-main/`, { stopBefore: isCallback });
+      cbs.push(new URL(r.stoppedAt!));
+    }
+    const before = await counts(env);
+    const [r1, r2] = await Promise.all([b1.follow(cbs[0].href), b2.follow(cbs[1].href)]);
+    expect([r1.res.status, r2.res.status]).toEqual([200, 200]);
+    const after = await counts(env);
+    expect(after).toMatchObject({ users: before.users + 1, connections: before.connections + 1, sessions: before.sessions + 2 });
+    expect(await whoAmI(env, b1)).toBe(`race-${s}`);
+    expect(await whoAmI(env, b2)).toBe(`race-${s}`);
+  });
+});
+
 describe('provider variants', () => {
   it('claims with NUL characters are stored without them; an id with NUL is refused (502)', async () => {
     const s = sub();
