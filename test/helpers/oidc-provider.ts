@@ -64,6 +64,7 @@ export async function startOidcProvider(opts: { redirectUris: string[]; clientId
       return { accountId: sub, claims: async () => ({ sub, ...claims }) };
     },
     pkce: { required: () => true, methods: ['S256'] },
+    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, AuthorizationCode: 60, IdToken: 600 },
   });
   provider.on('server_error', () => undefined);
   const callback = provider.callback();
