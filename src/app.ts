@@ -3,12 +3,15 @@
  * Layout of a request: body parsing → auth hook (onRequest) → schema validation → thin handler →
  * domain service → db repository → response schema serialization (fast-json-stringify).
  */
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import { actorFromToken } from './domain/auth.js';
 import type { Deps } from './domain/deps.js';
+import { registerBrowserRoutes } from './http/browser/routes.js';
+import { createSessionResolver } from './http/browser/session-resolver.js';
 import { registerAuth, type SessionResolver, type TokenResolver } from './http/plugins/auth.js';
 import { registerBodyParsers } from './http/plugins/body-parsers.js';
 import { registerErrorHandler } from './http/plugins/error-handler.js';
@@ -22,7 +25,10 @@ export interface AppOptions {
   config: Config;
   deps: Deps;
   logger: Logger | false;
-  /** Session resolution for browser callers (sign-in flow); absent → bearer tokens only. */
+  /**
+   * Session resolution for browser callers of /api/v3/ (sign-in flow, http/browser/); absent → the
+   * `authentik_session` cookie resolver over `deps` (createSessionResolver).
+   */
   sessions?: SessionResolver;
 }
 
@@ -48,11 +54,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   registerErrorHandler(app);
   registerBodyParsers(app, opts.config.bodyLimitBytes);
   await app.register(swagger, openApiOptions());
+  await app.register(cookie);
 
   const tokens: TokenResolver = (key, ip) => actorFromToken(opts.deps, key, ip);
+  const sessions = opts.sessions ?? createSessionResolver(opts.deps);
   await app.register(async (api) => {
-    registerAuth(api, tokens, opts.sessions);
-    registerNotFound(api, API_PREFIX, tokens, opts.sessions);
+    registerAuth(api, tokens, sessions);
+    registerNotFound(api, API_PREFIX, tokens, sessions);
     // PUT/PATCH/POST without a body validate as an empty object (DRF: no data → {}).
     api.addHook('preValidation', async (req) => {
       if (req.body === undefined && (req.method === 'PUT' || req.method === 'PATCH' || req.method === 'POST')) req.body = {};
@@ -60,6 +68,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     registerSchemaRoute(api);
     await registerApiRoutes(api, opts.deps, opts.config);
   }, { prefix: API_PREFIX });
+  // Browser side: sign-in pages and the OAuth source redirect/callback (docs/login.md).
+  await registerBrowserRoutes(app, opts.deps, opts.config);
 
   await app.ready();
   return app;

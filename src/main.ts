@@ -10,6 +10,7 @@ import { connectDatabase } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { bootstrap } from './domain/bootstrap.js';
 import { createSecretBox } from './domain/secrets.js';
+import { createSessionResolver } from './http/browser/session-resolver.js';
 
 export async function serve(): Promise<void> {
   const config = loadConfig();
@@ -28,7 +29,7 @@ export async function serve(): Promise<void> {
   if (boot.generatedToken) {
     process.stdout.write(`\nCreated user akadmin with API token (shown once): ${boot.generatedToken}\n\n`);
   }
-  const app = await buildApp({ config, deps, logger });
+  const app = await buildApp({ config, deps, logger, sessions: createSessionResolver(deps) });
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

@@ -157,6 +157,18 @@ export interface EventTable {
   brand: Json;
 }
 
+/** A browser session (migration 2026-11-29T1030_create_session). The key itself is never stored. */
+export interface SessionTable {
+  uuid: string;
+  /** HMAC-SHA256 (hex) of the cookie's session key under the server secret. */
+  session_key_hash: string;
+  user_id: number;
+  created: Timestamp;
+  expires: Timestamp;
+  last_ip: string | null;
+  last_user_agent: Generated<string>;
+}
+
 export interface Database {
   group: GroupTable;
   user: UserTable;
@@ -177,6 +189,7 @@ export interface Database {
   group_role: GroupRoleTable;
   permission_grant: PermissionGrantTable;
   event: EventTable;
+  session: SessionTable;
 }
 
 export type UserRow = Selectable<UserTable>;
