@@ -7,8 +7,21 @@ import { commonSchemas } from '../schemas/common.js';
 import { sourceSchemas } from './sources/schemas.js';
 import { connectionSchemas } from './user-source-connections/schemas.js';
 import { allConnectionRoutes } from './user-source-connections/all-routes.js';
+import { eventSchemas } from './events/schemas.js';
+import { eventRoutes } from './events/routes.js';
+import { flowSchemas } from './flows/schemas.js';
+import { flowRoutes } from './flows/routes.js';
+import { propertyMappingSchemas } from './property-mappings/schemas.js';
+import { propertyMappingRoutes } from './property-mappings/routes.js';
+import { rbacSchemas } from './rbac/schemas.js';
+import { rbacRoutes } from './rbac/routes.js';
 
 export async function registerApiRoutes(api: FastifyInstance, deps: Deps, config: Config): Promise<void> {
   for (const s of [PaginationSchema, ...commonSchemas, ...sourceSchemas, ...connectionSchemas]) api.addSchema(s);
   allConnectionRoutes(api, deps, { maxPageSize: config.maxPageSize });
+  for (const s of [...rbacSchemas, ...flowSchemas, ...propertyMappingSchemas, ...eventSchemas]) api.addSchema(s);
+  rbacRoutes(api, deps, { maxPageSize: config.maxPageSize });
+  flowRoutes(api, deps, { maxPageSize: config.maxPageSize });
+  propertyMappingRoutes(api, deps, { maxPageSize: config.maxPageSize });
+  eventRoutes(api, deps, { maxPageSize: config.maxPageSize });
 }
