@@ -6,12 +6,15 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { ValidationFailed, type FieldErrors } from '../domain/errors.js';
+import { pyType } from './plugins/error-handler.js';
 
 export interface StringFieldsOptions {
   /** Text fields to trim (top-level keys of the body); arrays of strings are trimmed item by item. */
   fields: readonly string[];
   /** Fields among `fields` that accept null. */
   nullable?: readonly string[];
+  /** Fields among `fields` that must be lists (schema validation would otherwise coerce a scalar into a list). */
+  arrays?: readonly string[];
 }
 
 /** Builds the hook. @throws ValidationFailed for NUL characters or nulls in non-nullable fields. */
@@ -26,6 +29,8 @@ export function trimStrings(o: StringFieldsOptions) {
       const v = b[f];
       if (v === null) {
         if (!o.nullable?.includes(f)) errors[f] = ['This field may not be null.'];
+      } else if (o.arrays?.includes(f) && !Array.isArray(v)) {
+        errors[f] = [`Expected a list of items but got type "${pyType(v)}".`];
       } else if (typeof v === 'string') {
         if (v.includes('\0')) errors[f] = ['Null characters are not allowed.'];
         else b[f] = v.trim();

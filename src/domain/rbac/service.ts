@@ -148,7 +148,7 @@ async function validateAssignment(db: Executor, input: AssignInput): Promise<Ass
     }
     const p = findPermission(full);
     if (!p) permErrors.push(`Permission "${raw}" does not exist.`);
-    else if (model !== undefined && `${p.app_label}.${p.model}` !== model) permErrors.push(`Permission "${raw}" does not apply to model "${model}".`);
+    else if (model !== undefined && findModel(model) && `${p.app_label}.${p.model}` !== model) permErrors.push(`Permission "${raw}" does not apply to model "${model}".`);
     else if (!perms.includes(p)) perms.push(p);
   }
   if (permErrors.length > 0) errors.permissions = [...new Set(permErrors)];

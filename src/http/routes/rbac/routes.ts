@@ -99,7 +99,7 @@ export function rbacRoutes(app: FastifyInstance, deps: Deps, opts: { maxPageSize
   });
 
   // ---- assign / unassign ----------------------------------------------------------------------
-  const assignHook = trimStrings({ fields: ['permissions', 'object_pk'] });
+  const assignHook = trimStrings({ fields: ['permissions', 'object_pk'], arrays: ['permissions'] });
   type AssignBody = { permissions?: string[]; model?: string; object_pk?: string };
   const requirePermissions = (b: AssignBody): rbac.AssignInput => {
     if (b.permissions === undefined) throw ValidationFailed.field('permissions', 'This field is required.');
