@@ -1,7 +1,9 @@
 /**
  * DRF's CharField input handling for request bodies, applied before schema validation: surrounding
  * whitespace is trimmed (spec §0.2), NUL characters are rejected ("Null characters are not allowed.",
- * and PostgreSQL text cannot hold them), and `null` for a non-nullable field is "This field may not be null."
+ * and PostgreSQL text cannot hold them), a blank string is "This field may not be blank." (no text
+ * field here allows blank; schema validation alone would coerce "" to null on nullable fields), and
+ * `null` for a non-nullable field is "This field may not be null."
  * Used as a route-level `preValidation` hook.
  */
 import type { FastifyRequest } from 'fastify';
@@ -33,6 +35,7 @@ export function trimStrings(o: StringFieldsOptions) {
         errors[f] = [`Expected a list of items but got type "${pyType(v)}".`];
       } else if (typeof v === 'string') {
         if (v.includes('\0')) errors[f] = ['Null characters are not allowed.'];
+        else if (v.trim() === '') errors[f] = ['This field may not be blank.'];
         else b[f] = v.trim();
       } else if (Array.isArray(v)) {
         if (v.some((x) => typeof x === 'string' && x.includes('\0'))) errors[f] = ['Null characters are not allowed.'];
