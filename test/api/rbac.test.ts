@@ -515,3 +515,47 @@ describe('who holds what', () => {
     expect((await t.api('GET', `/rbac/permissions/roles/?uuid=${role.pk}`, { token: adminKey })).json().pagination.count).toBe(0);
   });
 });
+
+describe('authentik generated client, unchanged', () => {
+  it('RbacApi + FlowsApi + PropertymappingsApi + EventsApi round trip', async () => {
+    const { RbacApi, FlowsApi, PropertymappingsApi, EventsApi, FlowDesignationEnum, ModelEnum } = await import('@goauthentik/api');
+    const { clientConfig } = await import('../helpers/authentik-client.js');
+    const cfg = clientConfig(t.app, adminKey);
+    const rbacApi = new RbacApi(cfg);
+    const role = await rbacApi.rbacRolesCreate({ roleRequest: { name: `client-${rand()}` } });
+    expect((await rbacApi.rbacRolesRetrieve({ uuid: role.pk })).name).toBe(role.name);
+    expect((await rbacApi.rbacRolesList({ search: role.name })).results.map((r) => r.pk)).toEqual([role.pk]);
+    const perms = await rbacApi.rbacPermissionsList({ contentTypeAppLabel: 'authentik_flows', ordering: 'id' });
+    expect(perms.results.map((p) => p.codename)).toEqual(['add_flow', 'change_flow', 'delete_flow', 'view_flow']);
+
+    const flow = await new FlowsApi(cfg).flowsInstancesCreate({ flowRequest: { name: 'C', slug: `client-${rand()}`, title: 'T', designation: FlowDesignationEnum.Enrollment } });
+    expect(flow.designation).toBe('enrollment');
+    const u = await t.makeUser();
+    const assigned = await rbacApi.rbacPermissionsAssignedByUsersAssign({
+      id: u.pk, permissionAssignRequest: { permissions: ['authentik_flows.view_flow'], model: ModelEnum.FlowsFlow, objectPk: flow.pk },
+    });
+    expect(assigned).toHaveLength(1);
+    expect(await can(t.deps, actorFor(u), 'authentik_flows.view_flow', flow.pk)).toBe(true);
+    const holders = await rbacApi.rbacPermissionsAssignedByUsersList({ model: 'authentik_flows.flow' as any, objectPk: flow.pk });
+    expect(holders.results.find((h) => h.pk === u.pk)?.permissions[0].objectPk).toBe(flow.pk);
+    const grants = await rbacApi.rbacPermissionsUsersList({ userId: u.pk });
+    expect(grants.results[0].objectDescription).toBe(`Flow C (${flow.slug})`);
+    await rbacApi.rbacPermissionsAssignedByUsersUnassignPartialUpdate({
+      id: u.pk, patchedPermissionAssignRequest: { permissions: ['authentik_flows.view_flow'], model: ModelEnum.FlowsFlow, objectPk: flow.pk },
+    });
+    expect(await can(t.deps, actorFor(u), 'authentik_flows.view_flow', flow.pk)).toBe(false);
+    await rbacApi.rbacPermissionsAssignedByRolesAssign({ uuid: role.pk, permissionAssignRequest: { permissions: ['authentik_flows.change_flow'] } });
+    expect((await rbacApi.rbacPermissionsList({ role: role.pk })).results.map((p) => p.codename)).toEqual(['change_flow']);
+
+    const pmApi = new PropertymappingsApi(cfg);
+    const m = await pmApi.propertymappingsSourceOauthCreate({ oAuthSourcePropertyMappingRequest: { name: `client-${rand()}`, expression: 'return {}' } });
+    expect((await pmApi.propertymappingsAllList({ name: m.name })).results[0].metaModelName).toBe('authentik_sources_oauth.oauthsourcepropertymapping');
+    expect(await pmApi.propertymappingsAllUsedByList({ pmUuid: m.pk })).toEqual([]);
+    await pmApi.propertymappingsSourceOauthDestroy({ pmUuid: m.pk });
+
+    const events = await new EventsApi(cfg).eventsEventsList({ contextModelName: 'flow', contextModelPk: flow.pk });
+    expect(events.results.map((e) => e.action)).toEqual(['model_created']);
+    await rbacApi.rbacRolesDestroy({ uuid: role.pk });
+    await expect(rbacApi.rbacRolesRetrieve({ uuid: role.pk })).rejects.toMatchObject({ response: { status: 404 } });
+  });
+});

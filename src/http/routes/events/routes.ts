@@ -4,25 +4,16 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { EventRow } from '../../../db/repositories/events.js';
 import type { Deps } from '../../../domain/deps.js';
 import * as events from '../../../domain/events/service.js';
 import { envelope, paginated } from '../../list/envelope.js';
 import { listQuerySchema, parseListQuery } from '../../list/list-query.js';
 import { actorOf } from '../../route-helpers.js';
 import { errorResponses, notFoundResponse } from '../../schemas/common.js';
-import { EventSchema, TypeCreateSchema, type EventWire } from './schemas.js';
+import { EventSchema, TypeCreateSchema } from './schemas.js';
+import { serializeEvent } from './serialize.js';
 
 const tags = ['events'];
-
-/** Event row → wire object. JSON columns come back parsed; non-objects become `{}`. */
-export function serializeEvent(e: EventRow): EventWire {
-  const obj = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-  return {
-    pk: e.event_uuid, user: obj(e.user), action: e.action, app: e.app, context: obj(e.context),
-    client_ip: e.client_ip, created: e.created, expires: e.expires, brand: obj(e.brand),
-  };
-}
 
 export function eventRoutes(app: FastifyInstance, deps: Deps, opts: { maxPageSize: number }): void {
   const Paginated = paginated(EventSchema);
