@@ -64,6 +64,13 @@ export interface FlowTable {
   name: string;
   title: Generated<string>;
   designation: string;
+  policy_engine_mode: Generated<'all' | 'any'>;
+  compatibility_mode: Generated<boolean>;
+  layout: Generated<string>;
+  denied_action: Generated<string>;
+  authentication: Generated<string>;
+  /** Stored background file name or URL; NULL means the default image. */
+  background: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PropertyMappingTable {

@@ -39,3 +39,18 @@ export async function visibility(deps: Deps, actor: Actor, viewCodename: string)
 export function perm(app: string, verb: 'view' | 'add' | 'change' | 'delete', model: string): string {
   return `${app}.${verb}_${model}`;
 }
+
+/**
+ * Like `visibility`, but never throws: a caller without any view grant gets an empty set. For
+ * `used_by` lists, which show only related objects the caller may view (spec §7) and never fail on that.
+ */
+export async function viewable(deps: Deps, actor: Actor, viewCodename: string): Promise<Visibility> {
+  if (actor.isSuperuser) return { all: true };
+  const g = await grantsFor(deps.db, actor.userPk, viewCodename);
+  return g.global ? { all: true } : { all: false, pks: g.objectPks };
+}
+
+/** Does the visibility include `pk`? */
+export function sees(v: Visibility, pk: string | number): boolean {
+  return v.all || v.pks.includes(String(pk));
+}

@@ -17,6 +17,14 @@ import { tokenSchemas } from './tokens/schemas.js';
 import { tokenRoutes } from './tokens/routes.js';
 import { userSchemas } from './users/schemas.js';
 import { userRoutes } from './users/routes.js';
+import { eventSchemas } from './events/schemas.js';
+import { eventRoutes } from './events/routes.js';
+import { flowSchemas } from './flows/schemas.js';
+import { flowRoutes } from './flows/routes.js';
+import { propertyMappingSchemas } from './property-mappings/schemas.js';
+import { propertyMappingRoutes } from './property-mappings/routes.js';
+import { rbacSchemas } from './rbac/schemas.js';
+import { rbacRoutes } from './rbac/routes.js';
 
 export async function registerApiRoutes(api: FastifyInstance, deps: Deps, config: Config): Promise<void> {
   for (const s of [PaginationSchema, ...commonSchemas, ...sourceSchemas, ...connectionSchemas]) api.addSchema(s);
@@ -29,4 +37,9 @@ export async function registerApiRoutes(api: FastifyInstance, deps: Deps, config
   userRoutes(api, deps, { maxPageSize: config.maxPageSize });
   groupRoutes(api, deps, { maxPageSize: config.maxPageSize });
   tokenRoutes(api, deps, { maxPageSize: config.maxPageSize });
+  for (const s of [...rbacSchemas, ...flowSchemas, ...propertyMappingSchemas, ...eventSchemas]) api.addSchema(s);
+  rbacRoutes(api, deps, { maxPageSize: config.maxPageSize });
+  flowRoutes(api, deps, { maxPageSize: config.maxPageSize });
+  propertyMappingRoutes(api, deps, { maxPageSize: config.maxPageSize });
+  eventRoutes(api, deps, { maxPageSize: config.maxPageSize });
 }
