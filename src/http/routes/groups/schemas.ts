@@ -3,6 +3,7 @@
  * Key order follows authentik's GroupSerializer.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { RoleSchema } from '../rbac/schemas.js';
 
 const Attributes = (description: string) => Type.Object({}, { additionalProperties: true, description });
 
@@ -17,10 +18,6 @@ export const GroupMemberSchema = Type.Object({
   uid: Type.String({ readOnly: true }),
 }, { $id: 'GroupMember', description: 'Stripped down user serializer to show relevant users for groups' });
 
-export const RoleSchema = Type.Object({
-  pk: Type.String({ format: 'uuid', readOnly: true }),
-  name: Type.String(),
-}, { $id: 'Role', description: 'Role serializer' });
 
 export const GroupSchema = Type.Object({
   pk: Type.String({ format: 'uuid', readOnly: true, description: 'Group primary key (group_uuid).' }),
@@ -57,4 +54,4 @@ export const GroupUuidParamsSchema = Type.Object({ group_uuid: Type.String({ des
 /** `include_users` on retrieve. */
 export const GroupRetrieveQuerySchema = Type.Object({ include_users: Type.Optional(Type.String()) }, { additionalProperties: true });
 
-export const groupSchemas = [GroupMemberSchema, RoleSchema, GroupSchema, GroupRequestSchema, PatchedGroupRequestSchema];
+export const groupSchemas = [GroupMemberSchema, GroupSchema, GroupRequestSchema, PatchedGroupRequestSchema];
