@@ -9,13 +9,14 @@ import { connectionSchemas } from './user-source-connections/schemas.js';
 import { allConnectionRoutes } from './user-source-connections/all-routes.js';
 import { oauthSourceSchemas } from './sources/oauth-schemas.js';
 import { oauthSourceRoutes } from './sources/oauth-routes.js';
-import { oauthConnectionSchemas } from './user-source-connections/oauth-schemas.js';
-import { oauthConnectionRoutes } from './user-source-connections/oauth-routes.js';
+import { TYPED_CONNECTION_KINDS } from '../../domain/user-source-connections/typed-kinds.js';
+import { typedConnectionSchemas } from './user-source-connections/typed-schemas.js';
+import { typedConnectionRoutes } from './user-source-connections/typed-routes.js';
 
 export async function registerApiRoutes(api: FastifyInstance, deps: Deps, config: Config): Promise<void> {
   for (const s of [PaginationSchema, ...commonSchemas, ...sourceSchemas, ...connectionSchemas]) api.addSchema(s);
   allConnectionRoutes(api, deps, { maxPageSize: config.maxPageSize });
-  for (const s of [...oauthSourceSchemas, ...oauthConnectionSchemas]) api.addSchema(s);
+  for (const s of [...oauthSourceSchemas, ...typedConnectionSchemas]) api.addSchema(s);
   oauthSourceRoutes(api, deps, { maxPageSize: config.maxPageSize });
-  oauthConnectionRoutes(api, deps, { maxPageSize: config.maxPageSize });
+  for (const k of Object.values(TYPED_CONNECTION_KINDS)) typedConnectionRoutes(api, deps, k, { maxPageSize: config.maxPageSize });
 }
