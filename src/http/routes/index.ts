@@ -12,6 +12,8 @@ import { oauthSourceRoutes } from './sources/oauth-routes.js';
 import { TYPED_CONNECTION_KINDS } from '../../domain/user-source-connections/typed-kinds.js';
 import { typedConnectionSchemas } from './user-source-connections/typed-schemas.js';
 import { typedConnectionRoutes } from './user-source-connections/typed-routes.js';
+import { groupConnectionSchemas } from './group-source-connections/schemas.js';
+import { groupConnectionRoutes } from './group-source-connections/routes.js';
 
 export async function registerApiRoutes(api: FastifyInstance, deps: Deps, config: Config): Promise<void> {
   for (const s of [PaginationSchema, ...commonSchemas, ...sourceSchemas, ...connectionSchemas]) api.addSchema(s);
@@ -19,4 +21,6 @@ export async function registerApiRoutes(api: FastifyInstance, deps: Deps, config
   for (const s of [...oauthSourceSchemas, ...typedConnectionSchemas]) api.addSchema(s);
   oauthSourceRoutes(api, deps, { maxPageSize: config.maxPageSize });
   for (const k of Object.values(TYPED_CONNECTION_KINDS)) typedConnectionRoutes(api, deps, k, { maxPageSize: config.maxPageSize });
+  for (const s of groupConnectionSchemas) api.addSchema(s);
+  for (const kind of ['oauth', 'saml', 'plex', 'kerberos'] as const) groupConnectionRoutes(api, deps, kind, { maxPageSize: config.maxPageSize });
 }
