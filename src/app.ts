@@ -15,6 +15,8 @@ import { registerErrorHandler } from './http/plugins/error-handler.js';
 import { registerNotFound } from './http/plugins/method-not-allowed.js';
 import { openApiOptions, registerSchemaRoute } from './http/plugins/openapi.js';
 import { registerApiRoutes } from './http/routes/index.js';
+import { mediaRoutes } from './http/routes/media.js';
+import { createMediaStore } from './storage/media-store.js';
 
 export const API_PREFIX = '/api/v3';
 
@@ -47,6 +49,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(swagger, openApiOptions());
 
   const tokens: TokenResolver = (key, ip) => actorFromToken(opts.deps, key, ip);
+  // Uploaded media (source icons) under <dataDir>/media, served publicly at /media/.
+  const media = createMediaStore(opts.config.dataDir);
+  mediaRoutes(app, media);
   await app.register(async (api) => {
     registerAuth(api, tokens, opts.sessions);
     registerNotFound(api, API_PREFIX, tokens, opts.sessions);
@@ -55,7 +60,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       if (req.body === undefined && (req.method === 'PUT' || req.method === 'PATCH' || req.method === 'POST')) req.body = {};
     });
     registerSchemaRoute(api);
-    await registerApiRoutes(api, opts.deps, opts.config);
+    await registerApiRoutes(api, opts.deps, opts.config, media);
   }, { prefix: API_PREFIX });
 
   await app.ready();

@@ -14,8 +14,11 @@ import { typedConnectionSchemas } from './user-source-connections/typed-schemas.
 import { typedConnectionRoutes } from './user-source-connections/typed-routes.js';
 import { groupConnectionSchemas } from './group-source-connections/schemas.js';
 import { groupConnectionRoutes } from './group-source-connections/routes.js';
+import type { MediaStore } from '../../domain/media.js';
+import { allSourcesSchemas } from './sources/all-schemas.js';
+import { allSourceRoutes } from './sources/all-routes.js';
 
-export async function registerApiRoutes(api: FastifyInstance, deps: Deps, config: Config): Promise<void> {
+export async function registerApiRoutes(api: FastifyInstance, deps: Deps, config: Config, media: MediaStore): Promise<void> {
   for (const s of [PaginationSchema, ...commonSchemas, ...sourceSchemas, ...connectionSchemas]) api.addSchema(s);
   allConnectionRoutes(api, deps, { maxPageSize: config.maxPageSize });
   for (const s of [...oauthSourceSchemas, ...typedConnectionSchemas]) api.addSchema(s);
@@ -23,4 +26,6 @@ export async function registerApiRoutes(api: FastifyInstance, deps: Deps, config
   for (const k of Object.values(TYPED_CONNECTION_KINDS)) typedConnectionRoutes(api, deps, k, { maxPageSize: config.maxPageSize });
   for (const s of groupConnectionSchemas) api.addSchema(s);
   for (const kind of ['oauth', 'saml', 'plex', 'kerberos'] as const) groupConnectionRoutes(api, deps, kind, { maxPageSize: config.maxPageSize });
+  for (const s of allSourcesSchemas) api.addSchema(s);
+  await allSourceRoutes(api, deps, media, { maxPageSize: config.maxPageSize, bodyLimitBytes: config.bodyLimitBytes });
 }
