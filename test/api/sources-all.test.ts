@@ -4,7 +4,8 @@
  * listening app, fetching the icon back from `/media/`, and hostile file names and types.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { Configuration, SourcesApi } from '@goauthentik/api';
@@ -98,6 +99,7 @@ describe('list and retrieve', () => {
   it('every kind with its typed metadata; key order; icon URL per spec §3.1', async () => {
     const r = await t.api('GET', `${BASE}?search=${tag}`, { token: admin.key });
     expect(r.statusCode).toBe(200);
+    expect(r.body).not.toContain('consumer');
     const byslug = Object.fromEntries(r.json().results.map((s: any) => [s.slug, s]));
     expect(Object.keys(byslug[oauth.slug])).toEqual(SOURCE_KEYS);
     expect(byslug[oauth.slug]).toMatchObject({
@@ -462,5 +464,21 @@ describe('set_icon (multipart) and /media/', () => {
     expect(iconFiles()).toContain(name.split('/')[1]);
     expect((await t.api('DELETE', `${BASE}${b.slug}/`, { token: admin.key })).statusCode).toBe(204);
     expect(iconFiles()).not.toContain(name.split('/')[1]);
+  });
+});
+
+describe('routing against the generated client', () => {
+  it('every SourcesApi call of /sources/all/, group connections and typed user connections has a route and operation id', async () => {
+    const js = readFileSync(createRequire(import.meta.url).resolve('@goauthentik/api/dist/apis/SourcesApi.js'), 'utf8');
+    const calls = [...js.matchAll(/(sources(?:All|GroupConnections|UserConnections(?:Saml|Plex|Kerberos|Oauth))\w*?)Raw\([^)]*\)\s*\{[\s\S]*?path: `([^`]+)`[\s\S]*?method: '(\w+)'/g)]
+      .map(([, name, p, method]) => ({ name, method: method.toLowerCase(), path: `/api/v3${p}` }));
+    expect(calls.length).toBeGreaterThanOrEqual(60);
+    const doc = (await t.api('GET', '/schema/', { token: admin.key })).json();
+    const snake = (n: string) => n.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    for (const c of calls) {
+      const op = doc.paths[c.path]?.[c.method];
+      expect(op, `${c.method} ${c.path}`).toBeDefined();
+      expect(op.operationId).toBe(snake(c.name));
+    }
   });
 });
