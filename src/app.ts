@@ -18,6 +18,8 @@ import { registerErrorHandler } from './http/plugins/error-handler.js';
 import { registerNotFound } from './http/plugins/method-not-allowed.js';
 import { openApiOptions, registerSchemaRoute } from './http/plugins/openapi.js';
 import { registerApiRoutes } from './http/routes/index.js';
+import { mediaRoutes } from './http/routes/media.js';
+import { createMediaStore } from './storage/media-store.js';
 
 export const API_PREFIX = '/api/v3';
 
@@ -58,6 +60,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   const tokens: TokenResolver = (key, ip) => actorFromToken(opts.deps, key, ip);
   const sessions = opts.sessions ?? createSessionResolver(opts.deps);
+  // Uploaded media (source icons) under <dataDir>/media, served publicly at /media/.
+  const media = createMediaStore(opts.config.dataDir);
+  mediaRoutes(app, media);
   await app.register(async (api) => {
     registerAuth(api, tokens, sessions);
     registerNotFound(api, API_PREFIX, tokens, sessions);
@@ -66,7 +71,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       if (req.body === undefined && (req.method === 'PUT' || req.method === 'PATCH' || req.method === 'POST')) req.body = {};
     });
     registerSchemaRoute(api);
-    await registerApiRoutes(api, opts.deps, opts.config);
+    await registerApiRoutes(api, opts.deps, opts.config, media);
   }, { prefix: API_PREFIX });
   // Browser side: sign-in pages and the OAuth source redirect/callback (docs/login.md).
   await registerBrowserRoutes(app, opts.deps, opts.config);

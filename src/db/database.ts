@@ -140,6 +140,19 @@ export interface UserSamlSourceConnectionTable { id: number }
 export interface UserPlexSourceConnectionTable { id: number; plex_token_encrypted: string }
 export interface UserKerberosSourceConnectionTable { id: number }
 
+export interface GroupSourceConnectionTable {
+  id: Generated<number>;
+  group_id: string;
+  source_id: string;
+  /** The group's id at the source; unique per source (like decisions F2). */
+  identifier: string;
+  created: Timestamp;
+  last_updated: Timestamp;
+}
+
+/** Typed group connection tables: the base row's id, no extra columns (spec §1.3). */
+export interface GroupTypedSourceConnectionTable { id: number }
+
 export interface RoleTable { role_uuid: string; name: string }
 export interface GroupRoleTable { group_uuid: string; role_uuid: string }
 export interface PermissionGrantTable {
@@ -192,6 +205,11 @@ export interface Database {
   user_saml_source_connection: UserSamlSourceConnectionTable;
   user_plex_source_connection: UserPlexSourceConnectionTable;
   user_kerberos_source_connection: UserKerberosSourceConnectionTable;
+  group_source_connection: GroupSourceConnectionTable;
+  group_oauth_source_connection: GroupTypedSourceConnectionTable;
+  group_saml_source_connection: GroupTypedSourceConnectionTable;
+  group_plex_source_connection: GroupTypedSourceConnectionTable;
+  group_kerberos_source_connection: GroupTypedSourceConnectionTable;
   role: RoleTable;
   group_role: GroupRoleTable;
   permission_grant: PermissionGrantTable;

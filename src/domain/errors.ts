@@ -67,3 +67,15 @@ export class InvalidPage extends NotFound {
     super('Invalid page.');
   }
 }
+
+/**
+ * 400 with an empty body: what authentik's icon actions answer (`HttpResponseBadRequest()`) when the
+ * request carries nothing to set. Source: authentik/lib/utils/file.py.
+ */
+export class BadRequestNoBody extends DomainError {
+  readonly code = 'bad_request';
+  readonly status = 400;
+  constructor() {
+    super('Bad request.');
+  }
+}

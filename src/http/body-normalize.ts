@@ -3,7 +3,7 @@
  * (spec §0.2): top-level string fields are trimmed and blank ones rejected where the schema says so (so length, pattern and blank checks see the trimmed
  * value), NUL characters are rejected (`Null characters are not allowed.`, and PostgreSQL could not
  * store them), `null` for a non-nullable field is `This field may not be null.` (AJV would coerce it to
- * "" / false / 0), a boolean for a string field is `Not a valid string.`, a scalar for a list field is
+ * "" / false / 0), a boolean, list or object for a string field is `Not a valid string.`, a scalar for a list field is
  * `Expected a list of items but got type "str".`, and integer primary-key fields
  * accept integer strings and reject other types with DRF's `Incorrect type. Expected pk value, received …`.
  */
@@ -60,7 +60,9 @@ export function normalizeBody(schema: TObject, opts: { pkFields?: readonly strin
       }
       const str = stringBranch(prop);
       if (!str) continue;
-      if (typeof v === 'boolean') errors[key] = ['Not a valid string.'];
+      // AJV's 'array' coercion would unwrap a one-element list into the string; DRF's CharField rejects lists and objects.
+      const acceptsStructured = branches(prop).some((b) => (b as any).type === 'array' || (b as any).type === 'object');
+      if (typeof v === 'boolean' || (typeof v === 'object' && !acceptsStructured)) errors[key] = ['Not a valid string.'];
       else if (typeof v === 'string') {
         const trimmed = v.trim();
         if (v.includes('\0')) errors[key] = ['Null characters are not allowed.'];

@@ -55,3 +55,16 @@ export async function sourceConnections(
     .orderBy('c.id');
   return restrict(q, 'c.id', onlyPks).execute();
 }
+
+/** Group source connections to the source, by pk. */
+export async function sourceGroupConnections(
+  db: Executor,
+  sourcePk: string,
+  onlyPks: PkRestriction,
+): Promise<{ id: number; group_id: string; source_id: string }[]> {
+  const q = db.selectFrom('group_source_connection as c')
+    .select(['c.id', 'c.group_id', 'c.source_id'])
+    .where('c.source_id', '=', sourcePk)
+    .orderBy('c.id');
+  return restrict(q, 'c.id', onlyPks).execute();
+}

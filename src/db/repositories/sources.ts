@@ -5,8 +5,10 @@
  *     FROM source_user_property_mapping m WHERE m.source_id = s.pbm_uuid), '{}') AS user_property_mappings, …
  */
 import { sql, type ExpressionBuilder } from 'kysely';
+import type { ListQuery, Page } from '../../domain/list.js';
 import type { Database, SourceKind } from '../database.js';
 import type { Executor } from '../executor.js';
+import { applyFilters, runList, type ListColumns } from '../list.js';
 
 /** A source row with its mapping lists, as every source serializer needs it. */
 export interface SourceView {
@@ -57,4 +59,73 @@ export async function findSourceViews(db: Executor, pks: readonly string[]): Pro
 /** Finds a source's pk and kind by pk; undefined when absent. */
 export async function findSourceKind(db: Executor, pk: string): Promise<{ pbm_uuid: string; kind: SourceKind | null } | undefined> {
   return db.selectFrom('source').select(['pbm_uuid', 'kind']).where('pbm_uuid', '=', pk).executeTakeFirst();
+}
+
+/** Wire name → SQL for `/sources/all/` lists (`s` = source). `created` only serves the default ordering. */
+export const sourceListColumns: ListColumns = {
+  filters: { slug: 's.slug', name: 's.name', managed: 's.managed' },
+  ordering: {
+    pk: 's.pbm_uuid', name: 's.name', slug: 's.slug', enabled: 's.enabled',
+    authentication_flow: 's.authentication_flow_id', enrollment_flow: 's.enrollment_flow_id',
+    policy_engine_mode: 's.policy_engine_mode', user_matching_mode: 's.user_matching_mode', managed: 's.managed',
+    user_path_template: 's.user_path_template', created: 's.created',
+  },
+  search: ['s.slug', 's.name'],
+};
+
+/**
+ * Lists sources of every kind, limited to `visiblePks` (pks as text) when given.
+ *   SELECT s.pbm_uuid, … FROM source s WHERE s.pbm_uuid::text = ANY($1::text[]) AND s.slug = $2
+ *   ORDER BY s.created, s.pbm_uuid LIMIT 100
+ * @throws InvalidPage when the page is out of range.
+ */
+export async function listSources(db: Executor, args: { visiblePks?: readonly string[]; query: ListQuery }): Promise<Page<SourceView>> {
+  let q = db.selectFrom('source as s');
+  if (args.visiblePks !== undefined) q = q.where(sql<boolean>`s.pbm_uuid::text = ANY(${[...args.visiblePks]}::text[])`);
+  const filtered = applyFilters(q, sourceListColumns, args.query);
+  return runList(filtered, (qb) => qb.select((eb: any) => sourceViewColumns(eb)), sourceListColumns, args.query) as Promise<Page<SourceView>>;
+}
+
+/** Finds a source view (any kind) by slug; undefined when absent. */
+export async function findSourceViewBySlug(db: Executor, slug: string): Promise<SourceView | undefined> {
+  return db.selectFrom('source as s').select((eb) => sourceViewColumns(eb as any)).where('s.slug', '=', slug)
+    .executeTakeFirst() as Promise<SourceView | undefined>;
+}
+
+/** What `GET /sources/all/user_settings/` needs of a source; `provider_type` is null except for OAuth. */
+export interface SourceSettingsRow {
+  pbm_uuid: string;
+  slug: string;
+  name: string;
+  kind: SourceKind | null;
+  icon: string | null;
+  provider_type: string | null;
+}
+
+/** Enabled sources of the given kinds, ordered by name (then pk). */
+export async function listEnabledSourcesOfKinds(db: Executor, kinds: readonly SourceKind[]): Promise<SourceSettingsRow[]> {
+  return db.selectFrom('source as s')
+    .leftJoin('oauth_source as o', 'o.source_id', 's.pbm_uuid')
+    .select(['s.pbm_uuid', 's.slug', 's.name', 's.kind', 's.icon', 'o.provider_type'])
+    .where('s.enabled', '=', true).where('s.kind', 'in', [...kinds])
+    .orderBy('s.name').orderBy('s.pbm_uuid')
+    .execute();
+}
+
+/** Sets (or clears, with null) a source's stored icon name / URL. @returns false when the source is gone. */
+export async function updateSourceIcon(db: Executor, pk: string, icon: string | null): Promise<boolean> {
+  const r = await db.updateTable('source').set({ icon }).where('pbm_uuid', '=', pk).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** How many sources store exactly this icon value. */
+export async function countSourcesWithIcon(db: Executor, icon: string): Promise<number> {
+  const r = await db.selectFrom('source').select(sql<number>`count(*)::int`.as('n')).where('icon', '=', icon).executeTakeFirstOrThrow();
+  return r.n;
+}
+
+/** Deletes a source of any kind; typed rows, connections and mapping links go by cascade. @returns false when absent. */
+export async function deleteSourceByPk(db: Executor, pk: string): Promise<boolean> {
+  const r = await db.deleteFrom('source').where('pbm_uuid', '=', pk).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
 }

@@ -5,7 +5,7 @@
  * logged with the request id. SQL text and stacks never reach a response.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, UniqueViolation, ValidationFailed, type FieldErrors } from '../../domain/errors.js';
+import { BadRequestNoBody, DomainError, UniqueViolation, ValidationFailed, type FieldErrors } from '../../domain/errors.js';
 
 /** A request body that is not valid JSON → 400 `JSON parse error - …` (rest_framework/parsers.py). */
 export class JsonParseError extends Error {
@@ -102,6 +102,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (err instanceof ValidationFailed) {
       return send(reply, 400, err instanceof UniqueViolation ? { ...err.fieldErrors, code: 'unique' } : err.fieldErrors);
     }
+    if (err instanceof BadRequestNoBody) return reply.code(400).send();
     if (err instanceof DomainError) return send(reply, err.status, { detail: err.message });
     if (err instanceof JsonParseError) return send(reply, 400, { detail: err.message });
     if (err.validation) return send(reply, 400, ajvToFieldErrors(err.validation as unknown as AjvError[]));

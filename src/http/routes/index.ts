@@ -9,8 +9,6 @@ import { connectionSchemas } from './user-source-connections/schemas.js';
 import { allConnectionRoutes } from './user-source-connections/all-routes.js';
 import { oauthSourceSchemas } from './sources/oauth-schemas.js';
 import { oauthSourceRoutes } from './sources/oauth-routes.js';
-import { oauthConnectionSchemas } from './user-source-connections/oauth-schemas.js';
-import { oauthConnectionRoutes } from './user-source-connections/oauth-routes.js';
 import { groupSchemas } from './groups/schemas.js';
 import { groupRoutes } from './groups/routes.js';
 import { tokenSchemas } from './tokens/schemas.js';
@@ -25,22 +23,32 @@ import { propertyMappingSchemas } from './property-mappings/schemas.js';
 import { propertyMappingRoutes } from './property-mappings/routes.js';
 import { rbacSchemas } from './rbac/schemas.js';
 import { rbacRoutes } from './rbac/routes.js';
+import { TYPED_CONNECTION_KINDS } from '../../domain/user-source-connections/typed-kinds.js';
+import { typedConnectionSchemas } from './user-source-connections/typed-schemas.js';
+import { typedConnectionRoutes } from './user-source-connections/typed-routes.js';
+import { groupConnectionSchemas } from './group-source-connections/schemas.js';
+import { groupConnectionRoutes } from './group-source-connections/routes.js';
+import type { MediaStore } from '../../domain/media.js';
+import { allSourcesSchemas } from './sources/all-schemas.js';
+import { allSourceRoutes } from './sources/all-routes.js';
 
 /** Every shared schema, registered once (component ids must be unique: one contract, one schema). */
 const schemas = [
   PaginationSchema, ...commonSchemas, ...sourceSchemas, ...connectionSchemas,
-  ...oauthSourceSchemas, ...oauthConnectionSchemas,
+  ...oauthSourceSchemas, ...typedConnectionSchemas, ...groupConnectionSchemas, ...allSourcesSchemas,
   ...userSchemas, ...groupSchemas, ...tokenSchemas,
   ...rbacSchemas, ...flowSchemas, ...propertyMappingSchemas, ...eventSchemas,
 ];
 
-export async function registerApiRoutes(api: FastifyInstance, deps: Deps, config: Config): Promise<void> {
+export async function registerApiRoutes(api: FastifyInstance, deps: Deps, config: Config, media: MediaStore): Promise<void> {
   for (const s of schemas) api.addSchema(s);
   const opts = { maxPageSize: config.maxPageSize };
-  // sources/: the generic connection view and the OAuth family
+  // sources/: the generic connection view, sources of every kind, typed user and group connections
   allConnectionRoutes(api, deps, opts);
+  await allSourceRoutes(api, deps, media, { ...opts, bodyLimitBytes: config.bodyLimitBytes });
   oauthSourceRoutes(api, deps, opts);
-  oauthConnectionRoutes(api, deps, opts);
+  for (const k of Object.values(TYPED_CONNECTION_KINDS)) typedConnectionRoutes(api, deps, k, opts);
+  for (const kind of ['oauth', 'saml', 'plex', 'kerberos'] as const) groupConnectionRoutes(api, deps, kind, opts);
   // core/: users, groups, tokens (the neighbours sources need to be managed through the API)
   userRoutes(api, deps, opts);
   groupRoutes(api, deps, opts);
