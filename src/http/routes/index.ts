@@ -9,6 +9,7 @@ import { connectionSchemas } from './user-source-connections/schemas.js';
 import { allConnectionRoutes } from './user-source-connections/all-routes.js';
 import { oauthSourceSchemas } from './sources/oauth-schemas.js';
 import { oauthSourceRoutes } from './sources/oauth-routes.js';
+import { samlSourceRoutes, samlSourceSchemas } from './sources/saml-routes.js';
 import { oauthConnectionSchemas } from './user-source-connections/oauth-schemas.js';
 import { oauthConnectionRoutes } from './user-source-connections/oauth-routes.js';
 
@@ -18,4 +19,6 @@ export async function registerApiRoutes(api: FastifyInstance, deps: Deps, config
   for (const s of [...oauthSourceSchemas, ...oauthConnectionSchemas]) api.addSchema(s);
   oauthSourceRoutes(api, deps, { maxPageSize: config.maxPageSize });
   oauthConnectionRoutes(api, deps, { maxPageSize: config.maxPageSize });
+  for (const s of samlSourceSchemas) api.addSchema(s);
+  samlSourceRoutes(api, deps, { maxPageSize: config.maxPageSize });
 }

@@ -13,6 +13,7 @@ import { envelope } from '../../list/envelope.js';
 import { listQuerySchema, parseListQuery } from '../../list/list-query.js';
 import { actorOf } from '../../route-helpers.js';
 import { errorResponses, notFoundResponse, UsedBySchema } from '../../schemas/common.js';
+import { serializeSource } from './serialize.js';
 import { SlugParamsSchema } from './typed-source-schemas.js';
 
 export type SlugReq = FastifyRequest<{ Params: { slug: string } }>;
@@ -138,4 +139,13 @@ export function typedSourceRoutes<Row extends SourceView>(
       response: { 200: Type.Array(Type.Ref(UsedBySchema)), ...errorResponses, ...notFoundResponse },
     },
   }, async (req: SlugReq) => svc.usedBy(deps, actorOf(req), req.params.slug));
+}
+
+/**
+ * A typed source row as the wire object: the row's typed keys, the Source fields (typed metadata, icon
+ * URL) and `extra` (computed fields). Key order and the whitelist come from the response schema
+ * (fast-json-stringify), so keys the schema does not declare are dropped.
+ */
+export function typedWire(row: SourceView, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ...row, ...serializeSource(row, 'typed'), ...extra };
 }
