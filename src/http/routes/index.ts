@@ -9,6 +9,7 @@ import { connectionSchemas } from './user-source-connections/schemas.js';
 import { allConnectionRoutes } from './user-source-connections/all-routes.js';
 import { oauthSourceSchemas } from './sources/oauth-schemas.js';
 import { oauthSourceRoutes } from './sources/oauth-routes.js';
+import { ldapSourceRoutes, ldapSourceSchemas } from './sources/ldap-routes.js';
 import { plexSourceRoutes, plexSourceSchemas } from './sources/plex-routes.js';
 import { samlSourceRoutes, samlSourceSchemas } from './sources/saml-routes.js';
 import { oauthConnectionSchemas } from './user-source-connections/oauth-schemas.js';
@@ -24,4 +25,6 @@ export async function registerApiRoutes(api: FastifyInstance, deps: Deps, config
   samlSourceRoutes(api, deps, { maxPageSize: config.maxPageSize });
   for (const s of plexSourceSchemas) api.addSchema(s);
   plexSourceRoutes(api, deps, { maxPageSize: config.maxPageSize });
+  for (const s of ldapSourceSchemas) api.addSchema(s);
+  ldapSourceRoutes(api, deps, { maxPageSize: config.maxPageSize });
 }
