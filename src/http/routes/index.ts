@@ -9,6 +9,7 @@ import { connectionSchemas } from './user-source-connections/schemas.js';
 import { allConnectionRoutes } from './user-source-connections/all-routes.js';
 import { oauthSourceSchemas } from './sources/oauth-schemas.js';
 import { oauthSourceRoutes } from './sources/oauth-routes.js';
+import { kerberosSourceRoutes, kerberosSourceSchemas } from './sources/kerberos-routes.js';
 import { ldapSourceRoutes, ldapSourceSchemas } from './sources/ldap-routes.js';
 import { plexSourceRoutes, plexSourceSchemas } from './sources/plex-routes.js';
 import { samlSourceRoutes, samlSourceSchemas } from './sources/saml-routes.js';
@@ -27,4 +28,6 @@ export async function registerApiRoutes(api: FastifyInstance, deps: Deps, config
   plexSourceRoutes(api, deps, { maxPageSize: config.maxPageSize });
   for (const s of ldapSourceSchemas) api.addSchema(s);
   ldapSourceRoutes(api, deps, { maxPageSize: config.maxPageSize });
+  for (const s of kerberosSourceSchemas) api.addSchema(s);
+  kerberosSourceRoutes(api, deps, { maxPageSize: config.maxPageSize });
 }
