@@ -65,9 +65,8 @@ export const plexSourceKind: TypedSourceKind<PlexSourceRow> = {
     if (trimmed.some((s) => s === '')) throw ValidationFailed.field('allowed_servers', 'This field may not be blank.');
     return { ...input, allowed_servers: trimmed };
   },
-  present(deps, row) {
-    const { plex_token_encrypted: sealed, ...rest } = row;
-    return { ...rest, plex_token: deps.secrets.decrypt(String(sealed)) } as unknown as PlexSourceRow;
+  present(deps, rows) {
+    return rows.map(({ plex_token_encrypted: sealed, ...rest }) => ({ ...rest, plex_token: deps.secrets.decrypt(String(sealed)) }) as unknown as PlexSourceRow);
   },
 };
 

@@ -74,11 +74,13 @@ export interface TypedSourceKind<Row extends SourceView = TypedSourceRow> {
   /** Object-level validation (authentik's `Serializer.validate`); returns the input to store. */
   validate?(ctx: ValidateContext<Row>): SourceInput | Promise<SourceInput>;
   /** Runs in the create transaction after the rows are inserted (e.g. SCIM's service account). */
-  afterCreate?(tx: Executor, deps: Deps, source: { pk: string; name: string; slug: string }): Promise<void>;
+  afterCreate?(tx: Executor, deps: Deps, actor: Actor, source: { pk: string; name: string; slug: string }): Promise<void>;
   /** Runs in the delete transaction before the source row goes (e.g. SCIM's token and user). */
-  beforeDelete?(tx: Executor, row: Row): Promise<void>;
-  /** Turns a stored row into what serializers read (e.g. decrypts a secret the API returns). */
-  present?(deps: Deps, row: TypedSourceRow): Row;
+  beforeDelete?(tx: Executor, actor: Actor, row: Row): Promise<void>;
+  /** Turns stored rows into what serializers read (e.g. decrypts a secret the API returns, loads related objects). */
+  present?(deps: Deps, rows: TypedSourceRow[]): Row[] | Promise<Row[]>;
+  /** Extra `used_by` entries, listed after `group_property_mappings` (their attribute names sort there). */
+  usedBy?(deps: Deps, actor: Actor, row: Row): Promise<UsedByEntry[]>;
 }
 
 /** One `used_by` entry (spec §7). */
@@ -144,7 +146,9 @@ export function typedSourceService<Row extends SourceView>(kind: TypedSourceKind
     change: perm(kind.app, 'change', kind.model),
     delete: perm(kind.app, 'delete', kind.model),
   } as const;
-  const present = (deps: Deps, row: TypedSourceRow): Row => (kind.present ? kind.present(deps, row) : (row as unknown as Row));
+  const presentAll = async (deps: Deps, rows: TypedSourceRow[]): Promise<Row[]> =>
+    (kind.present ? kind.present(deps, rows) : (rows as unknown as Row[]));
+  const present = async (deps: Deps, row: TypedSourceRow): Promise<Row> => (await presentAll(deps, [row]))[0];
   const ref = (pk: string, name: string) => ({ app: kind.app, model_name: kind.model, pk, name });
 
   /**
@@ -271,7 +275,7 @@ export function typedSourceService<Row extends SourceView>(kind: TypedSourceKind
           where: kind.listWhere?.(query.filters),
         },
       });
-      return { ...page, rows: page.rows.map((r) => present(deps, r)) };
+      return { ...page, rows: await presentAll(deps, page.rows) };
     },
 
     /**
@@ -309,7 +313,7 @@ export function typedSourceService<Row extends SourceView>(kind: TypedSourceKind
           userPropertyMappings: mappingList(valid.user_property_mappings) ?? [],
           groupPropertyMappings: mappingList(valid.group_property_mappings) ?? [],
         });
-        await kind.afterCreate?.(tx, deps, { pk, name: source.name!, slug: source.slug! });
+        await kind.afterCreate?.(tx, deps, actor, { pk, name: source.name!, slug: source.slug! });
         await insertEvent(tx, modelEvent('model_created', actor, ref(pk, source.name!)));
       }));
       return reload(deps, pk);
@@ -348,7 +352,7 @@ export function typedSourceService<Row extends SourceView>(kind: TypedSourceKind
       await require(deps, actor, perms.delete, stored.pbm_uuid);
       await deps.db.transaction().execute(async (tx) => {
         if (!(await lockSource(tx, stored.pbm_uuid))) throw new NotFound();
-        await kind.beforeDelete?.(tx, stored);
+        await kind.beforeDelete?.(tx, actor, stored);
         if (!(await deleteSource(tx, stored.pbm_uuid))) throw new NotFound();
         await insertEvent(tx, modelEvent('model_deleted', actor, ref(stored.pbm_uuid, stored.name)));
       });
@@ -357,8 +361,9 @@ export function typedSourceService<Row extends SourceView>(kind: TypedSourceKind
     /**
      * `used_by` for a source: any authenticated caller; the source is looked up without the visibility
      * filter (404 only when the slug does not exist); entries are limited to objects the caller may view.
-     * Relations in attribute order: group_property_mappings, user_property_mappings, user_set,
-     * usersourceconnection_set (Fedlink has no identification stages, policies or source stages).
+     * Relations in attribute order: group_property_mappings, the kind's own (SCIM objects),
+     * user_property_mappings, user_set, usersourceconnection_set (Fedlink has no identification stages,
+     * policies or source stages).
      * @throws NotFound.
      */
     async usedBy(deps: Deps, actor: Actor, slug: string): Promise<UsedByEntry[]> {
@@ -369,6 +374,7 @@ export function typedSourceService<Row extends SourceView>(kind: TypedSourceKind
         for (const m of await sourceMappings(deps.db, src.pbm_uuid, which, mappingsVisible)) {
           out.push({ app: 'authentik_core', model_name: 'propertymapping', pk: m.pm_uuid, name: `Property Mapping ${m.name}`, action: 'cascade_many' });
         }
+        if (which === 'group' && kind.usedBy) out.push(...(await kind.usedBy(deps, actor, src)));
       }
       for (const u of await sourceUsers(deps.db, src.pbm_uuid, await viewable(deps, actor, 'authentik_core.view_user'))) {
         out.push({ app: 'authentik_core', model_name: 'user', pk: String(u.id), name: u.username, action: 'cascade_many' });

@@ -13,6 +13,8 @@ import { kerberosSourceRoutes, kerberosSourceSchemas } from './sources/kerberos-
 import { ldapSourceRoutes, ldapSourceSchemas } from './sources/ldap-routes.js';
 import { plexSourceRoutes, plexSourceSchemas } from './sources/plex-routes.js';
 import { samlSourceRoutes, samlSourceSchemas } from './sources/saml-routes.js';
+import { scimSourceRoutes } from './sources/scim-routes.js';
+import { scimSchemas } from './sources/scim-schemas.js';
 import { oauthConnectionSchemas } from './user-source-connections/oauth-schemas.js';
 import { oauthConnectionRoutes } from './user-source-connections/oauth-routes.js';
 
@@ -30,4 +32,6 @@ export async function registerApiRoutes(api: FastifyInstance, deps: Deps, config
   ldapSourceRoutes(api, deps, { maxPageSize: config.maxPageSize });
   for (const s of kerberosSourceSchemas) api.addSchema(s);
   kerberosSourceRoutes(api, deps, { maxPageSize: config.maxPageSize });
+  for (const s of scimSchemas) api.addSchema(s);
+  scimSourceRoutes(api, deps, { maxPageSize: config.maxPageSize });
 }
