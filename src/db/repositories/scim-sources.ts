@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import { translateConstraints } from '../errors.js';
 import type { Executor } from '../executor.js';
 import { anyUuid } from './typed-sources.js';
 import { isSuperuserExpr } from './users.js';
@@ -56,8 +57,18 @@ export interface TokenBrief {
  * Creates the service account (`ak-source-scim-<pk>`) and its non-expiring API token for a SCIM source
  * and links the token to the source, in the caller's transaction.
  * @returns the user pk and token uuid.
+ * @throws UniqueViolation (non_field_errors) when a user or token with that name already exists.
  */
 export async function insertScimServiceAccount(
+  db: Executor,
+  args: { sourcePk: string; username: string; name: string; path: string; type: 'service_account'; managed: string; keyHash: string; keyEncrypted: string },
+): Promise<{ userPk: number; tokenUuid: string }> {
+  // A user or token already named like this (made by hand) would break the insert: answer 400, not 500.
+  const taken = { non_field_errors: [`A user or token named ${args.username} already exists.`] };
+  return translateConstraints(() => insertAccount(db, args), { user_username_key: taken, token_identifier_key: taken, token_managed_key: taken });
+}
+
+async function insertAccount(
   db: Executor,
   args: { sourcePk: string; username: string; name: string; path: string; type: 'service_account'; managed: string; keyHash: string; keyEncrypted: string },
 ): Promise<{ userPk: number; tokenUuid: string }> {

@@ -40,6 +40,7 @@ export const kerberosSourceListSpec: ListParamsSpec = {
   searchable: true,
 };
 
+/** The Kerberos kind: typed fields, sealed passwords and keytabs, unique realm. */
 export const kerberosSourceKind: TypedSourceKind<KerberosSourceRow> = {
   app: 'authentik_sources_kerberos',
   model: 'kerberossource',

@@ -71,6 +71,7 @@ export function isLdapUriList(v: string): boolean {
   });
 }
 
+/** The LDAP kind: typed fields, sealed bind password, references (group, certificates), 2024.8 object rules. */
 export const ldapSourceKind: TypedSourceKind<LdapSourceRow> = {
   app: 'authentik_sources_ldap',
   model: 'ldapsource',

@@ -46,6 +46,7 @@ export function generateClientId(): string {
   return out;
 }
 
+/** The Plex kind: typed fields, sealed token (decrypted for responses), generated client id, server list rule. */
 export const plexSourceKind: TypedSourceKind<PlexSourceRow> = {
   app: 'authentik_sources_plex',
   model: 'plexsource',

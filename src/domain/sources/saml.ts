@@ -111,6 +111,7 @@ export function isHttpUrl(v: string): boolean {
   }
 }
 
+/** The SAML kind: typed fields, required fields, references (flow, key pairs), URL and duration rules. */
 export const samlSourceKind: TypedSourceKind<SamlSourceRow> = {
   app: 'authentik_sources_saml',
   model: 'samlsource',

@@ -52,6 +52,7 @@ async function viewableIds(deps: Parameters<NonNullable<TypedSourceKind['usedBy'
   return g.global ? undefined : g.objectPks;
 }
 
+/** The SCIM kind: reduced Source shape, service account and token provisioning, SCIM objects in used_by. */
 export const scimSourceKind: TypedSourceKind<ScimSourceRow> = {
   app: 'authentik_sources_scim',
   model: 'scimsource',
