@@ -80,6 +80,11 @@ describe('redeem_token (anonymous) and redeem_token_authenticated', () => {
       expect(bad.statusCode).toBe(403);
       expect(bad.json()).toEqual({ detail: 'Token invalid/expired' });
     }
+    for (const path of ['redeem_token', 'redeem_token_authenticated']) {
+      const r = await ctx.api('GET', `${ctx.base}${path}/`, { token: user.key });
+      expect(r.statusCode).toBe(405);
+      expect(r.json()).toEqual({ detail: 'Method "GET" not allowed.' });
+    }
     const anon = await ctx.api('POST', `${ctx.base}redeem_token_authenticated/?slug=${s.slug}`, { body: { plex_token: 'x' } });
     expect(anon.statusCode).toBe(403);
     expect(anon.json()).toEqual({ detail: 'Authentication credentials were not provided.' });

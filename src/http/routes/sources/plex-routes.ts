@@ -70,5 +70,13 @@ export function plexSourceRoutes(app: FastifyInstance, deps: Deps, opts: { maxPa
       const source = await plexSources.findUnfiltered(deps, slugOf(req));
       return redeemPlexToken(deps, source, req.body.plex_token);
     });
+    // authentik's router matches these list actions before `{slug}/`: other methods are 405, not a source lookup.
+    app.route({
+      method: ['GET', 'PUT', 'PATCH', 'DELETE'], url: `/sources/plex/${name}/`, config: { anonymous }, schema: { hide: true },
+      handler: async (req, reply) => {
+        if (!anonymous) actorOf(req);
+        return reply.code(405).send({ detail: `Method "${req.method}" not allowed.` });
+      },
+    });
   }
 }
