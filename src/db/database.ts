@@ -122,6 +122,89 @@ export interface OAuthSourceTable {
   oidc_jwks: Json;
 }
 
+/** `saml_source` (spec §4.2); the `*_kp` key-pair fields have no column (decisions S3). */
+export interface SamlSourceTable {
+  source_id: string;
+  pre_authentication_flow_id: string;
+  issuer: Generated<string>;
+  sso_url: string;
+  slo_url: string | null;
+  allow_idp_initiated: Generated<boolean>;
+  name_id_policy: Generated<string>;
+  binding_type: Generated<string>;
+  digest_algorithm: Generated<string>;
+  signature_algorithm: Generated<string>;
+  temporary_user_delete_after: Generated<string>;
+}
+
+/** `plex_source` (spec §4.3); the token is sealed (decisions F9). */
+export interface PlexSourceTable {
+  source_id: string;
+  client_id: string;
+  allowed_servers: Generated<string[]>;
+  allow_friends: Generated<boolean>;
+  plex_token_encrypted: string;
+}
+
+/** `ldap_source` (spec §4.4); NULL `bind_password_encrypted` means no password was ever set. */
+export interface LdapSourceTable {
+  source_id: string;
+  server_uri: string;
+  bind_cn: Generated<string>;
+  bind_password_encrypted: string | null;
+  start_tls: Generated<boolean>;
+  sni: Generated<boolean>;
+  base_dn: string;
+  additional_user_dn: Generated<string>;
+  additional_group_dn: Generated<string>;
+  user_object_filter: Generated<string>;
+  group_object_filter: Generated<string>;
+  group_membership_field: Generated<string>;
+  object_uniqueness_field: Generated<string>;
+  password_login_update_internal_password: Generated<boolean>;
+  sync_users: Generated<boolean>;
+  sync_users_password: Generated<boolean>;
+  sync_groups: Generated<boolean>;
+  sync_parent_group_id: string | null;
+}
+
+/** `kerberos_source` (spec §4.5); passwords and keytabs are sealed, NULL when never set. */
+export interface KerberosSourceTable {
+  source_id: string;
+  realm: string;
+  krb5_conf: Generated<string>;
+  sync_users: Generated<boolean>;
+  sync_users_password: Generated<boolean>;
+  sync_principal: Generated<string>;
+  sync_password_encrypted: string | null;
+  sync_keytab_encrypted: string | null;
+  sync_ccache: Generated<string>;
+  spnego_server_name: Generated<string>;
+  spnego_keytab_encrypted: string | null;
+  spnego_ccache: Generated<string>;
+  password_login_update_internal_password: Generated<boolean>;
+}
+
+/** `scim_source` (spec §4.6): the API token of its service account (NULL once that token is deleted). */
+export interface ScimSourceTable {
+  source_id: string;
+  token_id: string | null;
+}
+
+/** `scim_source_user` / `scim_source_group` (spec §8.2): objects a SCIM source provisioned, by SCIM id. */
+export interface ScimSourceUserTable {
+  id: string;
+  user_id: number;
+  source_id: string;
+  attributes: Json;
+}
+export interface ScimSourceGroupTable {
+  id: string;
+  group_uuid: string;
+  source_id: string;
+  attributes: Json;
+}
+
 export interface UserSourceConnectionTable {
   id: Generated<number>;
   user_id: number;
@@ -200,6 +283,13 @@ export interface Database {
   source_user_property_mapping: SourcePropertyMappingTable;
   source_group_property_mapping: SourcePropertyMappingTable;
   oauth_source: OAuthSourceTable;
+  saml_source: SamlSourceTable;
+  plex_source: PlexSourceTable;
+  ldap_source: LdapSourceTable;
+  kerberos_source: KerberosSourceTable;
+  scim_source: ScimSourceTable;
+  scim_source_user: ScimSourceUserTable;
+  scim_source_group: ScimSourceGroupTable;
   user_source_connection: UserSourceConnectionTable;
   user_oauth_source_connection: UserOAuthSourceConnectionTable;
   user_saml_source_connection: UserSamlSourceConnectionTable;

@@ -7,11 +7,13 @@ import type { Migration } from 'kysely';
 import * as createCore from './2026-11-29T0900_create_core.js';
 import * as createSession from './2026-11-29T1030_create_session.js';
 import * as addFlowSettings from './2026-11-29T1040_add_flow_settings.js';
+import * as createTypedSources from './2026-11-29T1050_create_typed_sources.js';
 import * as createGroupSourceConnection from './2026-11-29T1060_create_group_source_connection.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-29T0900_create_core': createCore,
   '2026-11-29T1030_create_session': createSession,
   '2026-11-29T1040_add_flow_settings': addFlowSettings,
+  '2026-11-29T1050_create_typed_sources': createTypedSources,
   '2026-11-29T1060_create_group_source_connection': createGroupSourceConnection,
 };

@@ -31,11 +31,18 @@ import { groupConnectionRoutes } from './group-source-connections/routes.js';
 import type { MediaStore } from '../../domain/media.js';
 import { allSourcesSchemas } from './sources/all-schemas.js';
 import { allSourceRoutes } from './sources/all-routes.js';
+import { kerberosSourceRoutes, kerberosSourceSchemas } from './sources/kerberos-routes.js';
+import { ldapSourceRoutes, ldapSourceSchemas } from './sources/ldap-routes.js';
+import { plexSourceRoutes, plexSourceSchemas } from './sources/plex-routes.js';
+import { samlSourceRoutes, samlSourceSchemas } from './sources/saml-routes.js';
+import { scimSourceRoutes } from './sources/scim-routes.js';
+import { scimSchemas } from './sources/scim-schemas.js';
 
 /** Every shared schema, registered once (component ids must be unique: one contract, one schema). */
 const schemas = [
   PaginationSchema, ...commonSchemas, ...sourceSchemas, ...connectionSchemas,
-  ...oauthSourceSchemas, ...typedConnectionSchemas, ...groupConnectionSchemas, ...allSourcesSchemas,
+  ...oauthSourceSchemas, ...samlSourceSchemas, ...plexSourceSchemas, ...ldapSourceSchemas, ...kerberosSourceSchemas, ...scimSchemas,
+  ...typedConnectionSchemas, ...groupConnectionSchemas, ...allSourcesSchemas,
   ...userSchemas, ...groupSchemas, ...tokenSchemas,
   ...rbacSchemas, ...flowSchemas, ...propertyMappingSchemas, ...eventSchemas,
 ];
@@ -47,6 +54,11 @@ export async function registerApiRoutes(api: FastifyInstance, deps: Deps, config
   allConnectionRoutes(api, deps, opts);
   await allSourceRoutes(api, deps, media, { ...opts, bodyLimitBytes: config.bodyLimitBytes });
   oauthSourceRoutes(api, deps, opts);
+  samlSourceRoutes(api, deps, opts);
+  plexSourceRoutes(api, deps, opts);
+  ldapSourceRoutes(api, deps, opts);
+  kerberosSourceRoutes(api, deps, opts);
+  scimSourceRoutes(api, deps, opts);
   for (const k of Object.values(TYPED_CONNECTION_KINDS)) typedConnectionRoutes(api, deps, k, opts);
   for (const kind of ['oauth', 'saml', 'plex', 'kerberos'] as const) groupConnectionRoutes(api, deps, kind, opts);
   // core/: users, groups, tokens (the neighbours sources need to be managed through the API)

@@ -28,6 +28,16 @@ export const UsedBySchema = Type.Object({
 }, { $id: 'UsedBy', description: 'An object that references the target and what deleting the target does to it.' });
 export type UsedBy = Static<typeof UsedBySchema>;
 
+/** A kind of object that can be created (`/sources/all/types/`, `/events/events/actions/`). */
+export const TypeCreateSchema = Type.Object({
+  name: Type.String({ description: 'Verbose name of the kind.' }),
+  description: Type.String({ description: 'What the kind does.' }),
+  component: Type.String({ description: 'Web component of the creation form.' }),
+  model_name: Type.String({ description: 'Lower-case model name.' }),
+  icon_url: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'Built-in icon, or null.' })),
+  requires_enterprise: Type.Boolean({ default: false }),
+}, { $id: 'TypeCreate', description: 'Types of an object that can be created' });
+
 /** Error responses every authenticated operation can give. */
 export const errorResponses = {
   400: Type.Ref(ValidationErrorSchema),
@@ -40,4 +50,4 @@ export const notFoundResponse = { 404: Type.Ref(GenericErrorSchema) } as const;
 export const IdParamsSchema = Type.Object({ id: Type.String({ description: 'A unique integer value identifying this object.' }) });
 
 /** Every schema with an $id that routes reference, for app.addSchema. */
-export const commonSchemas = [ValidationErrorSchema, GenericErrorSchema, UsedByActionSchema, UsedBySchema];
+export const commonSchemas = [ValidationErrorSchema, GenericErrorSchema, UsedByActionSchema, UsedBySchema, TypeCreateSchema];

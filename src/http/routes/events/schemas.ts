@@ -1,5 +1,6 @@
 /** Audit event wire objects (`/events/events/`), in authentik 2024.8's key order. */
 import { Type, type Static } from '@sinclair/typebox';
+import { TypeCreateSchema } from '../../schemas/common.js';
 
 const JsonObject = Type.Object({}, { additionalProperties: true });
 
@@ -16,12 +17,5 @@ export const EventSchema = Type.Object({
 }, { $id: 'Event', description: 'Event Serializer' });
 export type EventWire = Static<typeof EventSchema>;
 
-export const TypeCreateSchema = Type.Object({
-  name: Type.String(),
-  description: Type.String(),
-  component: Type.String(),
-  model_name: Type.String(),
-  requires_enterprise: Type.Boolean(),
-}, { $id: 'TypeCreate', description: 'Types of an object that can be created' });
-
-export const eventSchemas = [EventSchema, TypeCreateSchema];
+export { TypeCreateSchema };
+export const eventSchemas = [EventSchema];

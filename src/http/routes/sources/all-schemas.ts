@@ -3,15 +3,9 @@
  * `FilePathRequest` (set_icon_url) and `FileUploadRequest` (set_icon, multipart/form-data).
  */
 import { Type } from '@sinclair/typebox';
+import { TypeCreateSchema } from '../../schemas/common.js';
 
-export const TypeCreateSchema = Type.Object({
-  name: Type.String({ description: 'Verbose name of the kind.' }),
-  description: Type.String({ description: 'What the kind does.' }),
-  component: Type.String({ description: 'Web component of the creation form.' }),
-  model_name: Type.String({ description: 'Lower-case model name.' }),
-  icon_url: Type.Union([Type.String(), Type.Null()], { description: 'Built-in icon, or null.' }),
-  requires_enterprise: Type.Boolean({ default: false }),
-}, { $id: 'TypeCreate', description: 'Types of an object that can be created' });
+export { TypeCreateSchema };
 
 export const UserSettingSchema = Type.Object({
   object_uid: Type.String({ description: 'Slug of the source.' }),
@@ -30,4 +24,4 @@ export const FileUploadRequestSchema = Type.Object({
   clear: Type.Optional(Type.Boolean({ default: false, description: '"true" removes the icon.' })),
 }, { $id: 'FileUploadRequest', description: 'Serializer to upload file', additionalProperties: true });
 
-export const allSourcesSchemas = [TypeCreateSchema, UserSettingSchema, FilePathRequestSchema, FileUploadRequestSchema];
+export const allSourcesSchemas = [UserSettingSchema, FilePathRequestSchema, FileUploadRequestSchema];

@@ -3,9 +3,10 @@
  * client's model), `OAuthSourceRequest` (POST/PUT), `PatchedOAuthSourceRequest` (PATCH), `SourceType`.
  * `consumer_secret` exists only in the request schemas: the response schema is a whitelist.
  */
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { PROVIDER_TYPE_NAMES } from '../../../domain/sources/oauth-types.js';
-import { GroupMatchingModeSchema, PolicyEngineModeSchema, SourceSchema, UserMatchingModeSchema } from './schemas.js';
+import { GroupMatchingModeSchema } from './schemas.js';
+import { groupMatchingModeField, sourceRequestFields, typedSourceSchemas } from './typed-source-schemas.js';
 
 export const ProviderTypeEnumSchema = Type.Union(PROVIDER_TYPE_NAMES.map((v) => Type.Literal(v)), { $id: 'ProviderTypeEnum' });
 
@@ -24,72 +25,44 @@ export const SourceTypeSchema = Type.Object({
 const nullableUrl = (description: string) =>
   Type.Union([Type.String({ minLength: 1, maxLength: 255 }), Type.Null()], { description });
 
-/** Fields shared by the response and request objects, in the client's key order (after the Source fields). */
-const typedResponseFields = {
-  group_matching_mode: Type.Ref(GroupMatchingModeSchema),
-  provider_type: Type.Ref(ProviderTypeEnumSchema),
-  request_token_url: Type.Union([Type.String(), Type.Null()], { description: 'OAuth 1 request token URL.' }),
-  authorization_url: Type.Union([Type.String(), Type.Null()], { description: 'URL the user is redirected to for consent.' }),
-  access_token_url: Type.Union([Type.String(), Type.Null()], { description: 'URL where the code is exchanged for a token.' }),
-  profile_url: Type.Union([Type.String(), Type.Null()], { description: 'URL to fetch the user profile from.' }),
-  consumer_key: Type.String({ description: 'Client id at the provider.' }),
-  callback_url: Type.String({ readOnly: true, description: 'Absolute redirect URL to register at the provider.' }),
-  additional_scopes: Type.String(),
-  type: Type.Ref(SourceTypeSchema, { readOnly: true }),
-  oidc_well_known_url: Type.String(),
-  oidc_jwks_url: Type.String(),
-  oidc_jwks: Type.Any({ description: 'JWKS used to verify tokens from the provider; any JSON or null.' }),
-};
+const oauth = typedSourceSchemas({
+  id: 'OAuthSource',
+  description: 'OAuth Source Serializer',
+  response: {
+    group_matching_mode: Type.Ref(GroupMatchingModeSchema),
+    provider_type: Type.Ref(ProviderTypeEnumSchema),
+    request_token_url: Type.Union([Type.String(), Type.Null()], { description: 'OAuth 1 request token URL.' }),
+    authorization_url: Type.Union([Type.String(), Type.Null()], { description: 'URL the user is redirected to for consent.' }),
+    access_token_url: Type.Union([Type.String(), Type.Null()], { description: 'URL where the code is exchanged for a token.' }),
+    profile_url: Type.Union([Type.String(), Type.Null()], { description: 'URL to fetch the user profile from.' }),
+    consumer_key: Type.String({ description: 'Client id at the provider.' }),
+    callback_url: Type.String({ readOnly: true, description: 'Absolute redirect URL to register at the provider.' }),
+    additional_scopes: Type.String(),
+    type: Type.Ref(SourceTypeSchema, { readOnly: true }),
+    oidc_well_known_url: Type.String(),
+    oidc_jwks_url: Type.String(),
+    oidc_jwks: Type.Any({ description: 'JWKS used to verify tokens from the provider; any JSON or null.' }),
+  },
+  request: {
+    ...sourceRequestFields,
+    ...groupMatchingModeField,
+    provider_type: Type.Ref(ProviderTypeEnumSchema),
+    request_token_url: nullableUrl('OAuth 1 request token URL.'),
+    authorization_url: nullableUrl('URL the user is redirected to for consent.'),
+    access_token_url: nullableUrl('URL where the code is exchanged for a token.'),
+    profile_url: nullableUrl('URL to fetch the user profile from.'),
+    consumer_key: Type.String({ minLength: 1, description: 'Client id at the provider.' }),
+    consumer_secret: Type.String({ minLength: 1, writeOnly: true, description: 'Client secret; write-only, stored encrypted.' }),
+    additional_scopes: Type.String(),
+    oidc_well_known_url: Type.String({ description: 'OpenID discovery URL; fetched on save to fill the URLs and JWKS.' }),
+    oidc_jwks_url: Type.String({ description: 'JWKS URL; fetched on save into oidc_jwks.' }),
+    oidc_jwks: Type.Any(),
+  },
+  required: ['name', 'slug', 'provider_type', 'consumer_key', 'consumer_secret'],
+});
 
-export const OAuthSourceSchema = Type.Object({
-  ...SourceSchema.properties,
-  ...typedResponseFields,
-}, { $id: 'OAuthSource', description: 'OAuth Source Serializer' });
+export const OAuthSourceSchema = oauth.response;
 export type OAuthSourceWire = Static<typeof OAuthSourceSchema>;
+export const oauthSchemas = oauth;
 
-const uuidList = () => Type.Array(Type.String({ format: 'uuid' }));
-const nullableUuid = (description: string) => Type.Union([Type.String({ format: 'uuid' }), Type.Null()], { description });
-
-/** Request fields with their validation (values are trimmed before this runs: http/body-normalize.ts). */
-const requestFields = {
-  name: Type.String({ minLength: 1, description: 'Source display name.' }),
-  slug: Type.String({ minLength: 1, maxLength: 50, pattern: '^[-a-zA-Z0-9_]+$', description: 'Internal source name, used in URLs.' }),
-  enabled: Type.Boolean(),
-  authentication_flow: nullableUuid('Flow to use when authenticating existing users.'),
-  enrollment_flow: nullableUuid('Flow to use when enrolling new users.'),
-  user_property_mappings: uuidList(),
-  group_property_mappings: uuidList(),
-  policy_engine_mode: Type.Ref(PolicyEngineModeSchema),
-  user_matching_mode: Type.Ref(UserMatchingModeSchema),
-  user_path_template: Type.String({ minLength: 1 }),
-  group_matching_mode: Type.Ref(GroupMatchingModeSchema),
-  provider_type: Type.Ref(ProviderTypeEnumSchema),
-  request_token_url: nullableUrl('OAuth 1 request token URL.'),
-  authorization_url: nullableUrl('URL the user is redirected to for consent.'),
-  access_token_url: nullableUrl('URL where the code is exchanged for a token.'),
-  profile_url: nullableUrl('URL to fetch the user profile from.'),
-  consumer_key: Type.String({ minLength: 1, description: 'Client id at the provider.' }),
-  consumer_secret: Type.String({ minLength: 1, writeOnly: true, description: 'Client secret; write-only, stored encrypted.' }),
-  additional_scopes: Type.String(),
-  oidc_well_known_url: Type.String({ description: 'OpenID discovery URL; fetched on save to fill the URLs and JWKS.' }),
-  oidc_jwks_url: Type.String({ description: 'JWKS URL; fetched on save into oidc_jwks.' }),
-  oidc_jwks: Type.Any(),
-};
-const REQUIRED = ['name', 'slug', 'provider_type', 'consumer_key', 'consumer_secret'] as const;
-
-function withRequired(props: Record<string, TSchema>, required: readonly string[]) {
-  const out: Record<string, TSchema> = {};
-  for (const [k, v] of Object.entries(props)) out[k] = required.includes(k) ? v : Type.Optional(v);
-  return out;
-}
-
-export const OAuthSourceRequestSchema = Type.Object(withRequired(requestFields, REQUIRED), {
-  $id: 'OAuthSourceRequest', description: 'OAuth Source Serializer', additionalProperties: true,
-});
-export const PatchedOAuthSourceRequestSchema = Type.Object(withRequired(requestFields, []), {
-  $id: 'PatchedOAuthSourceRequest', description: 'OAuth Source Serializer', additionalProperties: true,
-});
-
-export const SlugParamsSchema = Type.Object({ slug: Type.String({ description: 'Internal source name, used in URLs.' }) });
-
-export const oauthSourceSchemas = [ProviderTypeEnumSchema, SourceTypeSchema, OAuthSourceSchema, OAuthSourceRequestSchema, PatchedOAuthSourceRequestSchema];
+export const oauthSourceSchemas = [ProviderTypeEnumSchema, SourceTypeSchema, ...oauth.all];

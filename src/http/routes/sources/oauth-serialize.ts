@@ -4,12 +4,6 @@ import { providerTypeOf } from '../../../domain/sources/oauth-service.js';
 import type { OAuthSourceWire } from './oauth-schemas.js';
 import { serializeSource } from './serialize.js';
 
-/** `http://<host>` of the request, for absolute URLs (Django's build_absolute_uri). */
-export function requestOrigin(req: { protocol: string; headers: Record<string, string | string[] | undefined> }): string {
-  const host = req.headers.host;
-  return `${req.protocol}://${typeof host === 'string' && host !== '' ? host : 'localhost'}`;
-}
-
 /** Serializes an OAuth source: the typed Source fields, then the OAuth fields in the client's order. */
 export function serializeOAuthSource(row: OAuthSourceRow, origin: string): OAuthSourceWire {
   return {
