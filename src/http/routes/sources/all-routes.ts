@@ -13,7 +13,7 @@ import { envelope, paginated } from '../../list/envelope.js';
 import { listQuerySchema, parseListQuery } from '../../list/list-query.js';
 import { actorOf } from '../../route-helpers.js';
 import { errorResponses, notFoundResponse, UsedBySchema } from '../../schemas/common.js';
-import { FilePathRequestSchema, FileUploadRequestSchema, TypeCreateSchema, UserSettingSchema } from './all-schemas.js';
+import { FilePathRequestSchema, FileUploadRequestSchema, SourceTypeCreateSchema, UserSettingSchema } from './all-schemas.js';
 import { SourceSchema } from './schemas.js';
 import { serializeSource } from './serialize.js';
 
@@ -61,7 +61,7 @@ export async function allSourceRoutes(
   app.get(`${BASE}types/`, {
     schema: {
       operationId: 'sources_all_types_list', tags, description: 'Get all creatable types',
-      response: { 200: Type.Array(Type.Ref(TypeCreateSchema)), ...errorResponses },
+      response: { 200: Type.Array(SourceTypeCreateSchema), ...errorResponses },
     },
   }, async (req) => {
     actorOf(req);

@@ -7,6 +7,20 @@ import { TypeCreateSchema } from '../../schemas/common.js';
 
 export { TypeCreateSchema };
 
+/**
+ * `TypeCreate` as `/sources/all/types/` sends it: `icon_url` always present, before
+ * `requires_enterprise` (fast-json-stringify writes optional keys last, so the shared component, where
+ * `icon_url` is optional for `/events/events/actions/`, would move it). Inline, same fields.
+ */
+export const SourceTypeCreateSchema = Type.Object({
+  name: Type.String(),
+  description: Type.String(),
+  component: Type.String(),
+  model_name: Type.String(),
+  icon_url: Type.Union([Type.String(), Type.Null()]),
+  requires_enterprise: Type.Boolean(),
+}, { description: 'Types of an object that can be created' });
+
 export const UserSettingSchema = Type.Object({
   object_uid: Type.String({ description: 'Slug of the source.' }),
   component: Type.String({ description: 'Web component of the settings entry.' }),
