@@ -16,6 +16,7 @@ import { registerAuth, type SessionResolver, type TokenResolver } from './http/p
 import { registerBodyParsers } from './http/plugins/body-parsers.js';
 import { registerErrorHandler } from './http/plugins/error-handler.js';
 import { registerNotFound } from './http/plugins/method-not-allowed.js';
+import { buildSerializerFactory } from './http/plugins/serializer.js';
 import { openApiOptions, registerSchemaRoute } from './http/plugins/openapi.js';
 import { registerApiRoutes } from './http/routes/index.js';
 import { mediaRoutes } from './http/routes/media.js';
@@ -46,6 +47,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       // Last value wins for repeated keys, like Django's QueryDict.get; fromEntries cannot set __proto__.
       querystringParser: (s: string) => Object.fromEntries(new URLSearchParams(s)),
     },
+    schemaController: { compilersFactory: { buildSerializer: buildSerializerFactory } },
     ajv: { customOptions: { allErrors: true, verbose: true, coerceTypes: 'array', removeAdditional: false } },
     logController: new LogController({ disableRequestLogging: true }),
     // Malformed percent-encoding in the path: a DRF-shaped 400 instead of Fastify's own body.
