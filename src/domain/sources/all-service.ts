@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { insertEvent } from '../../db/repositories/events.js';
 import {
-  countSourcesWithIcon, deleteSourceByPk, findSourceViewBySlug, listEnabledSourcesOfKinds, listSources, updateSourceIcon,
+  deleteSourceByPk, findSourceViewBySlug, listEnabledSourcesOfKinds, listSources, updateSourceIcon,
   type SourceView,
 } from '../../db/repositories/sources.js';
 import { findUserType } from '../../db/repositories/users.js';
@@ -20,7 +20,8 @@ import { BadRequestNoBody, NotFound, PermissionDenied, ValidationFailed } from '
 import type { ListParamsSpec, ListQuery, Page } from '../list.js';
 import type { MediaStore } from '../media.js';
 import { perm, require, visibility, type Visibility } from '../permissions.js';
-import { iconExtension, iconStoredName, INVALID_ICON, isUploadedIcon } from './icons.js';
+import { releaseIcon } from './icon-files.js';
+import { iconExtension, iconStoredName, INVALID_ICON } from './icons.js';
 import { scimSourceKind } from './scim.js';
 import { providerTypeIcon, SOURCE_TYPE_CATALOGUE, type TypeCreate } from './source-type-catalogue.js';
 import { sourceUsedBy } from './used-by.js';
@@ -113,16 +114,6 @@ export async function list(deps: Deps, actor: Actor, query: ListQuery): Promise<
 /** Retrieves one source by slug. @throws PermissionDenied, NotFound (see getVisible). */
 export async function retrieve(deps: Deps, actor: Actor, slug: string): Promise<SourceView> {
   return getVisible(deps, actor, slug);
-}
-
-/** Deletes an uploaded icon file once no source refers to it any more (best effort; never fails the request). */
-async function releaseIcon(deps: Deps, media: MediaStore, stored: string | null): Promise<void> {
-  if (!isUploadedIcon(stored)) return;
-  try {
-    if ((await countSourcesWithIcon(deps.db, stored)) === 0) await media.remove(stored);
-  } catch {
-    // A leftover file is harmless; the request already succeeded.
-  }
 }
 
 /**

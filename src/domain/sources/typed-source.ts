@@ -25,6 +25,8 @@ import type { Deps } from '../deps.js';
 import { NotFound, PermissionDenied, UniqueViolation, ValidationFailed, type FieldErrors } from '../errors.js';
 import { INVALID_CHOICE, type ListParamsSpec, type ListQuery, type Page } from '../list.js';
 import { perm, require, visibility, type Visibility } from '../permissions.js';
+import type { MediaStore } from '../media.js';
+import { releaseIcon } from './icon-files.js';
 import { sourceUsedBy } from './used-by.js';
 
 /** A request body after schema validation and trimming; absent keys are "not sent". */
@@ -336,10 +338,11 @@ export function typedSourceService<Row extends SourceView>(kind: TypedSourceKind
     },
 
     /**
-     * Deletes a source (typed row, connections and links go by cascade) and writes a `model_deleted` event.
+     * Deletes a source (typed row, connections and links go by cascade), writes a `model_deleted` event and
+     * removes an uploaded icon no other source uses, as `/sources/all/` does.
      * @throws PermissionDenied (no view grant at all, or visible without `delete_<model>`); NotFound.
      */
-    async destroy(deps: Deps, actor: Actor, slug: string): Promise<void> {
+    async destroy(deps: Deps, media: MediaStore, actor: Actor, slug: string): Promise<void> {
       const stored = await getVisible(deps, actor, slug);
       await require(deps, actor, perms.delete, stored.pbm_uuid);
       await deps.db.transaction().execute(async (tx) => {
@@ -348,6 +351,7 @@ export function typedSourceService<Row extends SourceView>(kind: TypedSourceKind
         if (!(await deleteSource(tx, stored.pbm_uuid))) throw new NotFound();
         await insertEvent(tx, modelEvent('model_deleted', actor, ref(stored.pbm_uuid, stored.name)));
       });
+      await releaseIcon(deps, media, stored.icon);
     },
 
     /**
