@@ -7,26 +7,24 @@
  */
 import { randomBytes } from 'node:crypto';
 import { insertEvent } from '../../db/repositories/events.js';
-import { grantsFor } from '../../db/repositories/permissions.js';
 import {
-  sourceConnections, sourceGroupConnections, sourceMappings, sourceUsers, type PkRestriction,
-} from '../../db/repositories/source-used-by.js';
-import {
-  countSourcesWithIcon, deleteSourceByPk, findSourceViewBySlug, listEnabledSourcesOfKinds, listSources, updateSourceIcon,
+  deleteSourceByPk, findSourceViewBySlug, listEnabledSourcesOfKinds, listSources, updateSourceIcon,
   type SourceView,
 } from '../../db/repositories/sources.js';
 import { findUserType } from '../../db/repositories/users.js';
 import type { SourceKind } from '../../db/database.js';
 import type { Actor } from '../actor.js';
-import { connectionName, modelEvent } from '../audit.js';
+import { modelEvent } from '../audit.js';
 import type { Deps } from '../deps.js';
 import { BadRequestNoBody, NotFound, PermissionDenied, ValidationFailed } from '../errors.js';
-import { groupConnectionName } from '../group-source-connections/service.js';
 import type { ListParamsSpec, ListQuery, Page } from '../list.js';
 import type { MediaStore } from '../media.js';
 import { perm, require, visibility, type Visibility } from '../permissions.js';
-import { iconExtension, iconStoredName, INVALID_ICON, isUploadedIcon } from './icons.js';
+import { releaseIcon } from './icon-files.js';
+import { iconExtension, iconStoredName, INVALID_ICON } from './icons.js';
+import { scimSourceKind } from './scim.js';
 import { providerTypeIcon, SOURCE_TYPE_CATALOGUE, type TypeCreate } from './source-type-catalogue.js';
+import { sourceUsedBy } from './used-by.js';
 
 export const SOURCE_PERMS = {
   view: perm('authentik_core', 'view', 'source'),
@@ -118,16 +116,6 @@ export async function retrieve(deps: Deps, actor: Actor, slug: string): Promise<
   return getVisible(deps, actor, slug);
 }
 
-/** Deletes an uploaded icon file once no source refers to it any more (best effort; never fails the request). */
-async function releaseIcon(deps: Deps, media: MediaStore, stored: string | null): Promise<void> {
-  if (!isUploadedIcon(stored)) return;
-  try {
-    if ((await countSourcesWithIcon(deps.db, stored)) === 0) await media.remove(stored);
-  } catch {
-    // A leftover file is harmless; the request already succeeded.
-  }
-}
-
 /**
  * Deletes a source of any kind: its typed row, user and group connections (and their typed rows) and
  * mapping links go by cascade (spec §1.5); users and groups stay. Writes `model_deleted` for the
@@ -153,40 +141,17 @@ export interface UsedByEntry {
   action: 'cascade' | 'cascade_many' | 'set_null' | 'set_default';
 }
 
-/** Which objects of a model the actor may view: undefined = all, else these pks (none → []). */
-async function viewable(deps: Deps, actor: Actor, codename: string): Promise<PkRestriction> {
-  if (actor.isSuperuser) return undefined;
-  const g = await grantsFor(deps.db, actor.userPk, codename);
-  return g.global ? undefined : g.objectPks;
-}
-
 /**
  * `used_by` for a source of any kind: any authenticated caller; looked up without the visibility filter
- * (404 only when the slug does not exist); entries limited to objects the caller may view. Relations in
- * attribute order: group_property_mappings, groupsourceconnection_set, user_property_mappings,
- * user_set, usersourceconnection_set (Fedlink has no identification stages, policies or source stages).
+ * (404 only when the slug does not exist); entries limited to objects the caller may view. The concrete
+ * source's relations, as on its typed endpoint (used-by.ts): a SCIM source lists its SCIM users and groups too.
  * @throws NotFound.
  */
 export async function usedBy(deps: Deps, actor: Actor, slug: string): Promise<UsedByEntry[]> {
   const src = await findBySlug(deps, slug);
   if (!src) throw new NotFound();
-  const pk = src.pbm_uuid;
-  const mappingsVisible = await viewable(deps, actor, 'authentik_core.view_propertymapping');
-  const out: UsedByEntry[] = [];
-  const mapping = (m: { pm_uuid: string; name: string }): UsedByEntry => (
-    { app: 'authentik_core', model_name: 'propertymapping', pk: m.pm_uuid, name: `Property Mapping ${m.name}`, action: 'cascade_many' });
-  for (const m of await sourceMappings(deps.db, pk, 'group', mappingsVisible)) out.push(mapping(m));
-  for (const c of await sourceGroupConnections(deps.db, pk, await viewable(deps, actor, 'authentik_core.view_groupsourceconnection'))) {
-    out.push({ app: 'authentik_core', model_name: 'groupsourceconnection', pk: String(c.id), name: groupConnectionName(c.group_id, c.source_id), action: 'cascade' });
-  }
-  for (const m of await sourceMappings(deps.db, pk, 'user', mappingsVisible)) out.push(mapping(m));
-  for (const u of await sourceUsers(deps.db, pk, await viewable(deps, actor, 'authentik_core.view_user'))) {
-    out.push({ app: 'authentik_core', model_name: 'user', pk: String(u.id), name: u.username, action: 'cascade_many' });
-  }
-  for (const c of await sourceConnections(deps.db, pk, await viewable(deps, actor, 'authentik_core.view_usersourceconnection'))) {
-    out.push({ app: 'authentik_core', model_name: 'usersourceconnection', pk: String(c.id), name: connectionName(c.user_id, c.source_id), action: 'cascade' });
-  }
-  return out;
+  const own = src.kind === 'scim' ? () => scimSourceKind.usedBy!(deps, actor, src as Parameters<NonNullable<typeof scimSourceKind.usedBy>>[2]) : undefined;
+  return sourceUsedBy(deps, actor, src.pbm_uuid, own);
 }
 
 /** `GET /sources/all/types/`: every creatable source kind, sorted by name. */

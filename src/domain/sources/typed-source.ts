@@ -13,8 +13,6 @@ import { randomUUID } from 'node:crypto';
 import type { sql } from 'kysely';
 import type { Executor } from '../../db/executor.js';
 import { insertEvent } from '../../db/repositories/events.js';
-import { grantsFor } from '../../db/repositories/permissions.js';
-import { sourceConnections, sourceMappings, sourceUsers, type PkRestriction } from '../../db/repositories/source-used-by.js';
 import {
   deleteSource, existingPks, findTypedSourceByPk, findTypedSourceBySlug, insertTypedSource, listTypedSources, lockSource,
   slugTaken, updateTypedSource, type SourceWrite, type TypedSourceRow, type TypedTable,
@@ -22,11 +20,14 @@ import {
 import type { SourceView } from '../../db/repositories/sources.js';
 import { findUserType } from '../../db/repositories/users.js';
 import type { Actor } from '../actor.js';
-import { connectionName, modelEvent } from '../audit.js';
+import { modelEvent } from '../audit.js';
 import type { Deps } from '../deps.js';
 import { NotFound, PermissionDenied, UniqueViolation, ValidationFailed, type FieldErrors } from '../errors.js';
 import { INVALID_CHOICE, type ListParamsSpec, type ListQuery, type Page } from '../list.js';
 import { perm, require, visibility, type Visibility } from '../permissions.js';
+import type { MediaStore } from '../media.js';
+import { releaseIcon } from './icon-files.js';
+import { sourceUsedBy } from './used-by.js';
 
 /** A request body after schema validation and trimming; absent keys are "not sent". */
 export type SourceInput = Record<string, unknown>;
@@ -79,7 +80,7 @@ export interface TypedSourceKind<Row extends SourceView = TypedSourceRow> {
   beforeDelete?(tx: Executor, actor: Actor, row: Row): Promise<void>;
   /** Turns stored rows into what serializers read (e.g. decrypts a secret the API returns, loads related objects). */
   present?(deps: Deps, rows: TypedSourceRow[]): Row[] | Promise<Row[]>;
-  /** Extra `used_by` entries, listed after `group_property_mappings` (their attribute names sort there). */
+  /** The kind's own `used_by` entries, listed after `groupsourceconnection_set` (their attribute names sort there). */
   usedBy?(deps: Deps, actor: Actor, row: Row): Promise<UsedByEntry[]>;
 }
 
@@ -126,13 +127,6 @@ async function plainUnique<T>(fn: () => Promise<T>): Promise<T> {
     if (e instanceof UniqueViolation) throw new ValidationFailed(e.fieldErrors);
     throw e;
   }
-}
-
-/** Which objects of a model the actor may view: undefined = all, else these pks (none → []). */
-async function viewable(deps: Deps, actor: Actor, codename: string): Promise<PkRestriction> {
-  if (actor.isSuperuser) return undefined;
-  const g = await grantsFor(deps.db, actor.userPk, codename);
-  return g.global ? undefined : g.objectPks;
 }
 
 /** The use cases of one typed source endpoint. */
@@ -344,10 +338,11 @@ export function typedSourceService<Row extends SourceView>(kind: TypedSourceKind
     },
 
     /**
-     * Deletes a source (typed row, connections and links go by cascade) and writes a `model_deleted` event.
+     * Deletes a source (typed row, connections and links go by cascade), writes a `model_deleted` event and
+     * removes an uploaded icon no other source uses, as `/sources/all/` does.
      * @throws PermissionDenied (no view grant at all, or visible without `delete_<model>`); NotFound.
      */
-    async destroy(deps: Deps, actor: Actor, slug: string): Promise<void> {
+    async destroy(deps: Deps, media: MediaStore, actor: Actor, slug: string): Promise<void> {
       const stored = await getVisible(deps, actor, slug);
       await require(deps, actor, perms.delete, stored.pbm_uuid);
       await deps.db.transaction().execute(async (tx) => {
@@ -356,33 +351,18 @@ export function typedSourceService<Row extends SourceView>(kind: TypedSourceKind
         if (!(await deleteSource(tx, stored.pbm_uuid))) throw new NotFound();
         await insertEvent(tx, modelEvent('model_deleted', actor, ref(stored.pbm_uuid, stored.name)));
       });
+      await releaseIcon(deps, media, stored.icon);
     },
 
     /**
      * `used_by` for a source: any authenticated caller; the source is looked up without the visibility
      * filter (404 only when the slug does not exist); entries are limited to objects the caller may view.
-     * Relations in attribute order: group_property_mappings, the kind's own (SCIM objects),
-     * user_property_mappings, user_set, usersourceconnection_set (Fedlink has no identification stages,
-     * policies or source stages).
+     * The same list as `/sources/all/{slug}/used_by/` (used-by.ts), with the kind's own relations.
      * @throws NotFound.
      */
     async usedBy(deps: Deps, actor: Actor, slug: string): Promise<UsedByEntry[]> {
       const src = await findUnfiltered(deps, slug);
-      const mappingsVisible = await viewable(deps, actor, 'authentik_core.view_propertymapping');
-      const out: UsedByEntry[] = [];
-      for (const which of ['group', 'user'] as const) {
-        for (const m of await sourceMappings(deps.db, src.pbm_uuid, which, mappingsVisible)) {
-          out.push({ app: 'authentik_core', model_name: 'propertymapping', pk: m.pm_uuid, name: `Property Mapping ${m.name}`, action: 'cascade_many' });
-        }
-        if (which === 'group' && kind.usedBy) out.push(...(await kind.usedBy(deps, actor, src)));
-      }
-      for (const u of await sourceUsers(deps.db, src.pbm_uuid, await viewable(deps, actor, 'authentik_core.view_user'))) {
-        out.push({ app: 'authentik_core', model_name: 'user', pk: String(u.id), name: u.username, action: 'cascade_many' });
-      }
-      for (const c of await sourceConnections(deps.db, src.pbm_uuid, await viewable(deps, actor, 'authentik_core.view_usersourceconnection'))) {
-        out.push({ app: 'authentik_core', model_name: 'usersourceconnection', pk: String(c.id), name: connectionName(c.user_id, c.source_id), action: 'cascade' });
-      }
-      return out;
+      return sourceUsedBy(deps, actor, src.pbm_uuid, kind.usedBy && (() => kind.usedBy!(deps, actor, src)));
     },
   };
 }

@@ -53,12 +53,13 @@ export async function registerApiRoutes(api: FastifyInstance, deps: Deps, config
   // sources/: the generic connection view, sources of every kind, typed user and group connections
   allConnectionRoutes(api, deps, opts);
   await allSourceRoutes(api, deps, media, { ...opts, bodyLimitBytes: config.bodyLimitBytes });
-  oauthSourceRoutes(api, deps, opts);
-  samlSourceRoutes(api, deps, opts);
-  plexSourceRoutes(api, deps, opts);
-  ldapSourceRoutes(api, deps, opts);
-  kerberosSourceRoutes(api, deps, opts);
-  scimSourceRoutes(api, deps, opts);
+  const typedOpts = { ...opts, media };
+  oauthSourceRoutes(api, deps, typedOpts);
+  samlSourceRoutes(api, deps, typedOpts);
+  plexSourceRoutes(api, deps, typedOpts);
+  ldapSourceRoutes(api, deps, typedOpts);
+  kerberosSourceRoutes(api, deps, typedOpts);
+  scimSourceRoutes(api, deps, typedOpts);
   for (const k of Object.values(TYPED_CONNECTION_KINDS)) typedConnectionRoutes(api, deps, k, opts);
   for (const kind of ['oauth', 'saml', 'plex', 'kerberos'] as const) groupConnectionRoutes(api, deps, kind, opts);
   // core/: users, groups, tokens (the neighbours sources need to be managed through the API)

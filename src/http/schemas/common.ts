@@ -35,7 +35,9 @@ export const TypeCreateSchema = Type.Object({
   component: Type.String({ description: 'Web component of the creation form.' }),
   model_name: Type.String({ description: 'Lower-case model name.' }),
   icon_url: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'Built-in icon, or null.' })),
-  requires_enterprise: Type.Boolean({ default: false }),
+  // Optional, as in authentik's schema: fast-json-stringify writes required keys before optional ones, so a
+  // required `requires_enterprise` would come out before `icon_url` (authentik's order is icon_url first).
+  requires_enterprise: Type.Optional(Type.Boolean({ default: false })),
 }, { $id: 'TypeCreate', description: 'Types of an object that can be created' });
 
 /** Error responses every authenticated operation can give. */

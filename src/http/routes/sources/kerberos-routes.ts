@@ -10,7 +10,7 @@ import { syncStatus } from '../../../domain/sources/ldap.js';
 import { actorOf } from '../../route-helpers.js';
 import { errorResponses, notFoundResponse } from '../../schemas/common.js';
 import { GroupMatchingModeSchema } from './schemas.js';
-import { typedSourceRoutes, typedWire, type SlugReq } from './typed-source-routes.js';
+import { typedSourceRoutes, typedWire, type SlugReq, type TypedSourceRouteOptions } from './typed-source-routes.js';
 import { groupMatchingModeField, nonBlank, SlugParamsSchema, sourceRequestFields, typedSourceSchemas } from './typed-source-schemas.js';
 
 const secret = (description: string) => Type.String({ writeOnly: true, description: `${description}; write-only, stored encrypted.` });
@@ -57,7 +57,7 @@ export const KerberosSyncStatusSchema = Type.Object({
 
 export const kerberosSourceSchemas = [KerberosSyncStatusSchema, ...kerberos.all];
 
-export function kerberosSourceRoutes(app: FastifyInstance, deps: Deps, opts: { maxPageSize: number }): void {
+export function kerberosSourceRoutes(app: FastifyInstance, deps: Deps, opts: TypedSourceRouteOptions): void {
   typedSourceRoutes(app, deps, opts, {
     path: 'kerberos', service: kerberosSources, schemas: kerberos, serialize: (row) => typedWire(row, { connectivity: null }),
   });

@@ -8,7 +8,7 @@ import type { Deps } from '../../../domain/deps.js';
 import { ldapDebug, ldapSources, syncStatus } from '../../../domain/sources/ldap.js';
 import { actorOf } from '../../route-helpers.js';
 import { errorResponses, notFoundResponse } from '../../schemas/common.js';
-import { typedSourceRoutes, typedWire, type SlugReq } from './typed-source-routes.js';
+import { typedSourceRoutes, typedWire, type SlugReq, type TypedSourceRouteOptions } from './typed-source-routes.js';
 import { nonBlank, nullableUuid, SlugParamsSchema, sourceRequestFields, typedSourceSchemas } from './typed-source-schemas.js';
 
 const cert = (description: string) => nullableUuid(`${description} Key pairs do not exist in Fedlink: always null.`);
@@ -64,7 +64,7 @@ export const LDAPDebugSchema = Type.Object({
 
 export const ldapSourceSchemas = [SyncStatusSchema, LDAPDebugSchema, ...ldap.all];
 
-export function ldapSourceRoutes(app: FastifyInstance, deps: Deps, opts: { maxPageSize: number }): void {
+export function ldapSourceRoutes(app: FastifyInstance, deps: Deps, opts: TypedSourceRouteOptions): void {
   typedSourceRoutes(app, deps, opts, {
     path: 'ldap', service: ldapSources, schemas: ldap, mappingFilters: true,
     serialize: (row) => typedWire(row, { peer_certificate: null, client_certificate: null, connectivity: null }),

@@ -10,9 +10,9 @@ import { actorOf } from '../../route-helpers.js';
 import { errorResponses } from '../../schemas/common.js';
 import { oauthSchemas, SourceTypeSchema } from './oauth-schemas.js';
 import { serializeOAuthSource } from './oauth-serialize.js';
-import { requestOrigin, typedSourceRoutes } from './typed-source-routes.js';
+import { requestOrigin, typedSourceRoutes, type TypedSourceRouteOptions } from './typed-source-routes.js';
 
-export function oauthSourceRoutes(app: FastifyInstance, deps: Deps, opts: { maxPageSize: number }): void {
+export function oauthSourceRoutes(app: FastifyInstance, deps: Deps, opts: TypedSourceRouteOptions): void {
   app.get('/sources/oauth/source_types/', {
     schema: {
       operationId: 'sources_oauth_source_types_list', tags: ['sources'],

@@ -11,7 +11,7 @@ import { normalizeBody } from '../../body-normalize.js';
 import { actorOf } from '../../route-helpers.js';
 import { GenericErrorSchema, ValidationErrorSchema } from '../../schemas/common.js';
 import { GroupMatchingModeSchema } from './schemas.js';
-import { typedSourceRoutes, typedWire } from './typed-source-routes.js';
+import { typedSourceRoutes, typedWire, type TypedSourceRouteOptions } from './typed-source-routes.js';
 import { groupMatchingModeField, nonBlank, sourceRequestFields, typedSourceSchemas } from './typed-source-schemas.js';
 
 const plexFields = {
@@ -43,7 +43,7 @@ export const plexSourceSchemas = [PlexTokenRedeemRequestSchema, ...plex.all];
 
 type RedeemReq = FastifyRequest<{ Querystring: { slug?: string }; Body: { plex_token: string } }>;
 
-export function plexSourceRoutes(app: FastifyInstance, deps: Deps, opts: { maxPageSize: number }): void {
+export function plexSourceRoutes(app: FastifyInstance, deps: Deps, opts: TypedSourceRouteOptions): void {
   typedSourceRoutes(app, deps, opts, { path: 'plex', service: plexSources, schemas: plex, serialize: (row) => typedWire(row) });
 
   const normalize = normalizeBody(PlexTokenRedeemRequestSchema);

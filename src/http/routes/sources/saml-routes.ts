@@ -11,7 +11,7 @@ import {
 import { actorOf } from '../../route-helpers.js';
 import { errorResponses, notFoundResponse } from '../../schemas/common.js';
 import { GroupMatchingModeSchema } from './schemas.js';
-import { requestOrigin, typedSourceRoutes, typedWire, type SlugReq } from './typed-source-routes.js';
+import { requestOrigin, typedSourceRoutes, typedWire, type SlugReq, type TypedSourceRouteOptions } from './typed-source-routes.js';
 import { groupMatchingModeField, nonBlank, nullableUuid, SlugParamsSchema, sourceRequestFields, typedSourceSchemas } from './typed-source-schemas.js';
 
 const literals = (id: string, values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)), { $id: id });
@@ -71,7 +71,7 @@ export const samlSourceSchemas = [
   NameIdPolicyEnumSchema, BindingTypeEnumSchema, DigestAlgorithmEnumSchema, SignatureAlgorithmEnumSchema, SAMLMetadataSchema, ...saml.all,
 ];
 
-export function samlSourceRoutes(app: FastifyInstance, deps: Deps, opts: { maxPageSize: number }): void {
+export function samlSourceRoutes(app: FastifyInstance, deps: Deps, opts: TypedSourceRouteOptions): void {
   typedSourceRoutes(app, deps, opts, {
     path: 'saml',
     service: samlSources,

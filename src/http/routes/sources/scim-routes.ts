@@ -19,7 +19,7 @@ import { listQuerySchema, parseListQuery } from '../../list/list-query.js';
 import { actorOf } from '../../route-helpers.js';
 import { errorResponses, notFoundResponse, UsedBySchema } from '../../schemas/common.js';
 import { scimGroupSchemas, scimSourceSchemas, scimUserSchemas } from './scim-schemas.js';
-import { pickInput, requestOrigin, typedSourceRoutes, typedWire } from './typed-source-routes.js';
+import { pickInput, requestOrigin, typedSourceRoutes, typedWire, type TypedSourceRouteOptions } from './typed-source-routes.js';
 
 function userGroup(g: GroupBrief) {
   return { pk: g.group_uuid, num_pk: g.num_pk, name: g.name, is_superuser: g.is_superuser, parent: g.parent_uuid, parent_name: g.parent_name, attributes: g.attributes ?? {} };
@@ -116,7 +116,7 @@ function scimObjectRoutes(app: FastifyInstance, deps: Deps, opts: { maxPageSize:
   });
 }
 
-export function scimSourceRoutes(app: FastifyInstance, deps: Deps, opts: { maxPageSize: number }): void {
+export function scimSourceRoutes(app: FastifyInstance, deps: Deps, opts: TypedSourceRouteOptions): void {
   typedSourceRoutes(app, deps, opts, {
     path: 'scim', service: scimSources, schemas: scimSourceSchemas,
     serialize: (row, req) => typedWire(row, {

@@ -7,6 +7,7 @@ import { Type, type TObject } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SourceView } from '../../../db/repositories/sources.js';
 import type { Deps } from '../../../domain/deps.js';
+import type { MediaStore } from '../../../domain/media.js';
 import type { SourceInput, TypedSourceService } from '../../../domain/sources/typed-source.js';
 import { normalizeBody } from '../../body-normalize.js';
 import { envelope } from '../../list/envelope.js';
@@ -53,11 +54,17 @@ export function requestOrigin(req: { protocol: string; headers: Record<string, s
   return `${req.protocol}://${typeof host === 'string' && host !== '' ? host : 'localhost'}`;
 }
 
+/** What every kind's routes need besides deps: the page size cap and where uploaded icons live (deleted with the source). */
+export interface TypedSourceRouteOptions {
+  maxPageSize: number;
+  media: MediaStore;
+}
+
 /** Registers the CRUD and used_by routes of one kind. */
 export function typedSourceRoutes<Row extends SourceView>(
   app: FastifyInstance,
   deps: Deps,
-  opts: { maxPageSize: number },
+  opts: TypedSourceRouteOptions,
   r: TypedSourceRoutes<Row>,
 ): void {
   const base = `/sources/${r.path}/`;
@@ -128,7 +135,7 @@ export function typedSourceRoutes<Row extends SourceView>(
       response: { 204: Type.Null({ description: 'No response body' }), ...errorResponses, ...notFoundResponse },
     },
   }, async (req: SlugReq, reply) => {
-    await svc.destroy(deps, actorOf(req), req.params.slug);
+    await svc.destroy(deps, opts.media, actorOf(req), req.params.slug);
     return reply.code(204).send();
   });
 
