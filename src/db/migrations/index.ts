@@ -5,7 +5,9 @@
  */
 import type { Migration } from 'kysely';
 import * as createCore from './2026-11-29T0900_create_core.js';
+import * as createConnectionCounts from './2026-11-29T1020_create_connection_counts.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-29T0900_create_core': createCore,
+  '2026-11-29T1020_create_connection_counts': createConnectionCounts,
 };

@@ -1,6 +1,7 @@
 /** Audit events (decisions F10), written in the same transaction as the change they record. */
 import { randomUUID } from 'node:crypto';
 import type { Executor } from '../executor.js';
+import { executePrepared } from '../prepared.js';
 
 export interface NewEvent {
   /** authentik action name: model_created, model_updated, model_deleted, login, source_linked, … */
@@ -16,12 +17,12 @@ export interface NewEvent {
 
 /** Inserts one event. */
 export async function insertEvent(db: Executor, e: NewEvent): Promise<void> {
-  await db.insertInto('event').values({
+  await executePrepared(db, 'event_insert', db.insertInto('event').values({
     event_uuid: randomUUID(),
     action: e.action,
     app: e.app,
     user: JSON.stringify(e.user),
     context: JSON.stringify(e.context),
     client_ip: e.clientIp,
-  }).execute();
+  }));
 }

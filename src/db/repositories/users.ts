@@ -5,6 +5,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../executor.js';
+import { executePrepared } from '../prepared.js';
 
 /** SQL boolean: is the user `userIdRef` (a column reference or parameter) a superuser? */
 export function isSuperuserExpr(userId: RawBuilder<number> | ReturnType<typeof sql.ref>): RawBuilder<boolean> {
@@ -19,10 +20,10 @@ export function isSuperuserExpr(userId: RawBuilder<number> | ReturnType<typeof s
   )`;
 }
 
-/** Does a user with this pk exist? */
+/** Does a user with this pk exist? (A named prepared statement: every `?user=` list asks.) */
 export async function userExists(db: Executor, pk: number): Promise<boolean> {
-  const r = await db.selectFrom('user').select('id').where('id', '=', pk).executeTakeFirst();
-  return r !== undefined;
+  const rows = await executePrepared(db, 'user_exists', db.selectFrom('user').select('id').where('id', '=', pk));
+  return rows.length > 0;
 }
 
 /** The fields a login or an audit event needs, or undefined. */

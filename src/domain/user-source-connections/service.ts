@@ -5,8 +5,8 @@
  */
 import { findSourceViews, type SourceView } from '../../db/repositories/sources.js';
 import {
-  countUserConnections, deleteConnection, findConnection, listConnections, touchConnection,
-  type ConnectionBaseRow, type ConnectionKind,
+  countUserConnections, deleteConnection, findConnection, findConnectionWithSource, listConnections,
+  touchConnectionWithSource, type ConnectionBaseRow, type ConnectionKind,
 } from '../../db/repositories/user-source-connections.js';
 import { findUserBrief, userExists } from '../../db/repositories/users.js';
 import { insertEvent } from '../../db/repositories/events.js';
@@ -67,8 +67,16 @@ export async function getVisible(deps: Deps, actor: Actor, id: number, kind?: Co
   return row;
 }
 
-/** Retrieves one connection. @throws NotFound when absent or not visible. */
+/**
+ * Retrieves one connection (base rows: connection and source in one statement).
+ * @throws NotFound when absent or not visible.
+ */
 export async function retrieve(deps: Deps, actor: Actor, id: number, kind?: ConnectionKind): Promise<ConnectionView> {
+  if (kind === undefined) {
+    const found = await findConnectionWithSource(deps.db, id, { ownerPk: ownerScope(actor) });
+    if (!found) throw new NotFound();
+    return found;
+  }
   const row = await getVisible(deps, actor, id, kind);
   return (await withSources(deps, [row]))[0];
 }
@@ -79,15 +87,15 @@ export async function retrieve(deps: Deps, actor: Actor, id: number, kind?: Conn
  * @throws NotFound when absent or not visible.
  */
 export async function touch(deps: Deps, actor: Actor, id: number): Promise<ConnectionView> {
-  const row = await deps.db.transaction().execute(async (tx) => {
-    const r = await findConnection(tx, id, { ownerPk: ownerScope(actor) });
-    if (!r || !(await touchConnection(tx, id))) throw new NotFound();
+  return deps.db.transaction().execute(async (tx) => {
+    // One statement finds (within the actor's scope), locks and updates the row and reads its source.
+    const v = await touchConnectionWithSource(tx, id, { ownerPk: ownerScope(actor) });
+    if (!v) throw new NotFound();
     await insertEvent(tx, modelEvent('model_updated', actor, {
-      app: 'authentik_core', model_name: 'usersourceconnection', pk: r.id, name: connectionName(r.user_id, r.source_id),
+      app: 'authentik_core', model_name: 'usersourceconnection', pk: v.row.id, name: connectionName(v.row.user_id, v.row.source_id),
     }));
-    return r;
+    return v;
   });
-  return (await withSources(deps, [row]))[0];
 }
 
 /**
