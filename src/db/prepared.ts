@@ -2,19 +2,23 @@
  * Named prepared statements for hot queries. PostgreSQL parses and plans a named statement once per
  * connection and then only binds and executes it; node-pg does the bookkeeping per client
  * (`parsedStatements`). Kysely always sends an unnamed statement, so the name is attached below
- * it: `executePrepared` registers the compiled SQL text under a name, and `PreparingClient` (the
+ * it: `preparedStatement` registers the compiled SQL text under a name, and `PreparingClient` (the
  * pool's client class, see db/connect.ts) sends every registered text as that named statement.
  *
  * Only fixed-shape queries belong here (same SQL text on every call, values as parameters). The
  * registry is bounded: past `MAX_STATEMENTS` texts, further ones run unnamed, so a misused dynamic
  * query cannot grow memory on either side without limit.
  *
+ * The Kysely query is built and compiled once per process (with placeholder values); later calls
+ * only fill in the parameters, so no query-builder work is done per request.
+ *
  * Example:
- *   const q = db.selectFrom('user').select('id').where('id', '=', pk);
- *   await executePrepared(db, 'user_exists', q)   // → Parse once as "user_exists_<hash>", then Bind/Execute
+ *   const userExists = preparedStatement('user_exists', (db, p: { pk: number }) =>
+ *     db.selectFrom('user').select('id').where('id', '=', p.pk));
+ *   await userExists.execute(db, { pk: 7 })   // first call: Parse as "user_exists_<hash>"; then Bind/Execute only
  */
 import { createHash } from 'node:crypto';
-import type { CompiledQuery, Compilable, RawBuilder } from 'kysely';
+import type { Compilable, CompiledQuery, RawBuilder } from 'kysely';
 import pg from 'pg';
 import type { Executor } from './executor.js';
 
@@ -57,13 +61,42 @@ export class PreparingClient extends pg.Client {
   }
 }
 
+/** Placeholder prefix for `preparedStatement` parameters (cannot occur in real values: NUL). */
+const MARK = '\u0000fedlink-param:';
+
+/** A statement compiled once; `execute` binds `args` and runs it as a named prepared statement. */
+export interface PreparedStatement<A, R> {
+  execute(db: Executor, args: A): Promise<R[]>;
+}
+
 /**
- * Executes a Kysely query (builder or `sql` template) as the named prepared statement `name`.
- * @returns the result rows, typed as the query's output.
+ * Declares a fixed-shape statement: `build` is called once, with placeholders in `p`, and must not
+ * branch on the values of `p` (express optional conditions in SQL: `($1::int IS NULL OR c.user_id = $1)`).
+ * Constants used by `build` (not read from `p`) stay fixed parameters.
+ * @throws Error (on the first execute) when a compiled parameter mixes a placeholder with other text.
  */
-export async function executePrepared<R>(db: Executor, name: string, query: Compilable<R> | RawBuilder<R>): Promise<R[]> {
-  // Builders compile on their own; `sql` templates need the executor (RawBuilder.compile(db)).
-  const compiled: CompiledQuery<R> = (query as RawBuilder<R>).compile(db);
-  registerPrepared(name, compiled.sql);
-  return (await db.executeQuery(compiled)).rows;
+export function preparedStatement<A extends Record<string, unknown>, R>(
+  name: string,
+  build: (db: Executor, p: A) => Compilable<R> | RawBuilder<R>,
+): PreparedStatement<A, R> {
+  let template: { compiled: CompiledQuery<R>; slots: ({ arg: string } | { value: unknown })[] } | undefined;
+  return {
+    async execute(db, args) {
+      if (!template) {
+        const p = new Proxy({}, { get: (_t, k) => `${MARK}${String(k)}` }) as A;
+        const compiled = (build(db, p) as RawBuilder<R>).compile(db);
+        const slots = compiled.parameters.map((v) => {
+          if (typeof v === 'string' && v.includes(MARK)) {
+            if (!v.startsWith(MARK)) throw new Error(`preparedStatement ${name}: a parameter embeds a placeholder`);
+            return { arg: v.slice(MARK.length) };
+          }
+          return { value: v };
+        });
+        template = { compiled, slots };
+        registerPrepared(name, compiled.sql);
+      }
+      const parameters = template.slots.map((s) => ('arg' in s ? args[s.arg] : s.value));
+      return (await db.executeQuery<R>({ ...template.compiled, parameters })).rows;
+    },
+  };
 }

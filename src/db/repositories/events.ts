@@ -1,7 +1,7 @@
 /** Audit events (decisions F10), written in the same transaction as the change they record. */
 import { randomUUID } from 'node:crypto';
 import type { Executor } from '../executor.js';
-import { executePrepared } from '../prepared.js';
+import { preparedStatement } from '../prepared.js';
 
 export interface NewEvent {
   /** authentik action name: model_created, model_updated, model_deleted, login, source_linked, … */
@@ -17,12 +17,13 @@ export interface NewEvent {
 
 /** Inserts one event. */
 export async function insertEvent(db: Executor, e: NewEvent): Promise<void> {
-  await executePrepared(db, 'event_insert', db.insertInto('event').values({
-    event_uuid: randomUUID(),
-    action: e.action,
-    app: e.app,
-    user: JSON.stringify(e.user),
-    context: JSON.stringify(e.context),
-    client_ip: e.clientIp,
-  }));
+  await insertEventStatement.execute(db, {
+    uuid: randomUUID(), action: e.action, app: e.app, user: JSON.stringify(e.user), context: JSON.stringify(e.context), clientIp: e.clientIp,
+  });
 }
+// Every audited write runs this: compiled once, a named prepared statement.
+const insertEventStatement = preparedStatement('event_insert', (db, p: {
+  uuid: string; action: string; app: string; user: string; context: string; clientIp: string | null;
+}) => db.insertInto('event').values({
+  event_uuid: p.uuid, action: p.action, app: p.app, user: p.user, context: p.context, client_ip: p.clientIp,
+}));

@@ -7,7 +7,7 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database, SourceKind } from '../database.js';
 import type { Executor } from '../executor.js';
-import { executePrepared } from '../prepared.js';
+import { preparedStatement } from '../prepared.js';
 
 /** A source row with its mapping lists, as every source serializer needs it. */
 export interface SourceView {
@@ -50,14 +50,14 @@ export function sourceViewColumns(eb: ExpressionBuilder<Database & { s: Database
 export async function findSourceViews(db: Executor, pks: readonly string[]): Promise<Map<string, SourceView>> {
   const out = new Map<string, SourceView>();
   if (pks.length === 0) return out;
-  const q = db
-    .selectFrom('source as s')
-    .select((eb) => sourceViewColumns(eb as any))
-    .where(sql<boolean>`s.pbm_uuid = ANY(${[...new Set(pks)]}::uuid[])`);
-  const rows = await executePrepared(db, 'source_views', q);
+  const rows = await sourceViewsStatement.execute(db, { pks: [...new Set(pks)] });
   for (const r of rows) out.set(r.pbm_uuid, r as SourceView);
   return out;
 }
+const sourceViewsStatement = preparedStatement('source_views', (db, p: { pks: string[] }) => db
+  .selectFrom('source as s')
+  .select((eb) => sourceViewColumns(eb as any))
+  .where(sql<boolean>`s.pbm_uuid = ANY(${p.pks}::uuid[])`));
 
 /** Prefix of the source-view columns in a row that also holds connection columns (`src_name`, …). */
 const P = 'src_';

@@ -14,7 +14,7 @@ import type { SourceKind } from '../database.js';
 import { translateConstraints } from '../errors.js';
 import type { Executor } from '../executor.js';
 import { applyFilters, likePattern, resolvePage, runList, type ListColumns } from '../list.js';
-import { executePrepared } from '../prepared.js';
+import { preparedStatement } from '../prepared.js';
 import { prefixedSourceViewColumns, sourceViewFromRow, type SourceView } from './sources.js';
 
 /** The base connection row as serializers need it. `created` is an ISO UTC string. */
@@ -66,7 +66,8 @@ function isDefaultOrdering(ordering: readonly OrderTerm[]): boolean {
 }
 
 /** The slug filter and search patterns of a query, as the fast paths bind them. */
-function slugConditions(query: ListQuery): { slug: string | null; patterns: string[] } {
+type SlugConditions = { slug: string | null; patterns: string[] };
+function slugConditions(query: ListQuery): SlugConditions {
   const slug = query.filters.source__slug;
   return { slug: typeof slug === 'string' ? slug : null, patterns: query.search.map(likePattern) };
 }
@@ -103,13 +104,13 @@ export async function listConnections(
  *   WHERE ($1::text IS NULL OR s.slug = $1) AND s.slug ILIKE ALL ($2::text[])
  */
 export async function countBySource(db: Executor, query: ListQuery): Promise<number> {
-  const { slug, patterns } = slugConditions(query);
-  const rows = await executePrepared(db, 'connection_count_by_source', sql<{ total: number }>`
-    SELECT coalesce(sum(k.n), 0)::int8 AS total
-    FROM source s JOIN source_connection_count k ON k.source_id = s.pbm_uuid
-    WHERE (${slug}::text IS NULL OR s.slug = ${slug}::text) AND s.slug ILIKE ALL (${patterns}::text[])`);
+  const rows = await countBySourceStatement.execute(db, slugConditions(query));
   return Number(rows[0].total);
 }
+const countBySourceStatement = preparedStatement('connection_count_by_source', (_db, p: SlugConditions) => sql<{ total: number }>`
+  SELECT coalesce(sum(k.n), 0)::int8 AS total
+  FROM source s JOIN source_connection_count k ON k.source_id = s.pbm_uuid
+  WHERE (${p.slug}::text IS NULL OR s.slug = ${p.slug}::text) AND s.slug ILIKE ALL (${p.patterns}::text[])`);
 
 /** A page row of the fast paths: the count on every row, the connection columns null when the page is empty. */
 type CountedRow = { total: number } & { [K in keyof ConnectionBaseRow]: ConnectionBaseRow[K] | null };
@@ -137,45 +138,44 @@ function toPage(rows: CountedRow[], query: ListQuery, page: number): Page<Connec
  */
 export async function listInSlugOrder(db: Executor, query: ListQuery): Promise<Page<ConnectionBaseRow>> {
   const page = query.page === 'last' ? resolvePage(query, await countBySource(db, query)) : query.page;
-  const { slug, patterns } = slugConditions(query);
-  const offset = (page - 1) * query.pageSize;
-  const rows = await executePrepared(db, 'connection_list_slug_order', sql<CountedRow>`
-    WITH arg AS (SELECT ${offset}::int8 AS off, ${query.pageSize}::int8 AS lim),
-    src AS (
-      SELECT k.source_id, s.slug, k.n, sum(k.n) OVER (ORDER BY s.slug ROWS UNBOUNDED PRECEDING) - k.n AS before
-      FROM source s JOIN source_connection_count k ON k.source_id = s.pbm_uuid
-      WHERE (${slug}::text IS NULL OR s.slug = ${slug}::text) AND s.slug ILIKE ALL (${patterns}::text[])
-    ),
-    win AS (
-      SELECT src.source_id, src.slug, greatest(arg.off - src.before, 0) AS skip,
-        least(arg.off + arg.lim - src.before, src.n) - greatest(arg.off - src.before, 0) AS take
-      FROM src, arg
-      WHERE src.before < arg.off + arg.lim AND src.before + src.n > arg.off
-    )
-    SELECT (SELECT coalesce(sum(n), 0) FROM src)::int8 AS total, p.id, p.user_id, p.source_id, p.identifier, p.created
-    FROM (SELECT 1) AS one
-    LEFT JOIN LATERAL (
-      SELECT c.id, c.user_id, c.source_id, c.identifier, c.created, win.slug
-      FROM win
-      CROSS JOIN LATERAL (
-        SELECT b.block, b.cum - b.n AS before_block
-        FROM (
-          SELECT bc.block, bc.n, sum(bc.n) OVER (ORDER BY bc.block ROWS UNBOUNDED PRECEDING) AS cum
-          FROM source_connection_block_count bc WHERE bc.source_id = win.source_id
-        ) b
-        WHERE b.cum > win.skip
-        ORDER BY b.block LIMIT 1
-      ) blk
-      CROSS JOIN LATERAL (
-        SELECT i.id FROM user_source_connection i
-        WHERE i.source_id = win.source_id AND i.id >= blk.block << 14
-        ORDER BY i.id OFFSET win.skip - blk.before_block LIMIT win.take
-      ) ids
-      JOIN user_source_connection c ON c.id = ids.id
-    ) p ON true
-    ORDER BY p.slug, p.id`);
+  const rows = await slugOrderStatement.execute(db, { ...slugConditions(query), offset: (page - 1) * query.pageSize, limit: query.pageSize });
   return toPage(rows, query, page);
 }
+const slugOrderStatement = preparedStatement('connection_list_slug_order', (_db, p: SlugConditions & { offset: number; limit: number }) => sql<CountedRow>`
+  WITH arg AS (SELECT ${p.offset}::int8 AS off, ${p.limit}::int8 AS lim),
+  src AS (
+    SELECT k.source_id, s.slug, k.n, (sum(k.n) OVER (ORDER BY s.slug ROWS UNBOUNDED PRECEDING))::int8 - k.n AS before
+    FROM source s JOIN source_connection_count k ON k.source_id = s.pbm_uuid
+    WHERE (${p.slug}::text IS NULL OR s.slug = ${p.slug}::text) AND s.slug ILIKE ALL (${p.patterns}::text[])
+  ),
+  win AS (
+    SELECT src.source_id, src.slug, greatest(arg.off - src.before, 0) AS skip,
+      least(arg.off + arg.lim - src.before, src.n) - greatest(arg.off - src.before, 0) AS take
+    FROM src, arg
+    WHERE src.before < arg.off + arg.lim AND src.before + src.n > arg.off
+  )
+  SELECT (SELECT coalesce(sum(n), 0) FROM src)::int8 AS total, p.id, p.user_id, p.source_id, p.identifier, p.created
+  FROM (SELECT 1) AS one
+  LEFT JOIN LATERAL (
+    SELECT c.id, c.user_id, c.source_id, c.identifier, c.created, win.slug
+    FROM win
+    CROSS JOIN LATERAL (
+      SELECT b.block, b.cum - b.n AS before_block
+      FROM (
+        SELECT bc.block, bc.n, (sum(bc.n) OVER (ORDER BY bc.block ROWS UNBOUNDED PRECEDING))::int8 AS cum
+        FROM source_connection_block_count bc WHERE bc.source_id = win.source_id
+      ) b
+      WHERE b.cum > win.skip
+      ORDER BY b.block LIMIT 1
+    ) blk
+    CROSS JOIN LATERAL (
+      SELECT i.id FROM user_source_connection i
+      WHERE i.source_id = win.source_id AND i.id >= blk.block << 14
+      ORDER BY i.id OFFSET win.skip - blk.before_block LIMIT win.take
+    ) ids
+    JOIN user_source_connection c ON c.id = ids.id
+  ) p ON true
+  ORDER BY p.slug, p.id`);
 
 /**
  * Connections of one user (the owner scope and/or the `user` filter; both given and different → none)
@@ -188,27 +188,28 @@ export async function listForUser(
   args: { ownerPk?: number; userPk?: number; query: ListQuery },
 ): Promise<Page<ConnectionBaseRow>> {
   const { query } = args;
-  const user = args.userPk ?? args.ownerPk!;
-  const owner = args.ownerPk ?? null;
-  const { slug, patterns } = slugConditions(query);
-  const run = (offset: number) => executePrepared(db, 'connection_list_user', sql<CountedRow>`
-    WITH m AS (
-      SELECT c.id, c.user_id, c.source_id, c.identifier, c.created, s.slug
-      FROM user_source_connection c JOIN source s ON s.pbm_uuid = c.source_id
-      WHERE c.user_id = ${user}::int AND (${owner}::int IS NULL OR c.user_id = ${owner}::int)
-        AND (${slug}::text IS NULL OR s.slug = ${slug}::text) AND s.slug ILIKE ALL (${patterns}::text[])
-    )
-    SELECT (SELECT count(*) FROM m)::int8 AS total, p.id, p.user_id, p.source_id, p.identifier, p.created
-    FROM (SELECT 1) AS one
-    LEFT JOIN LATERAL (SELECT * FROM m ORDER BY m.slug, m.id OFFSET ${offset}::int8 LIMIT ${query.pageSize}::int8) p ON true
-    ORDER BY p.slug, p.id`);
+  const bind = { ...slugConditions(query), user: args.userPk ?? args.ownerPk!, owner: args.ownerPk ?? null, limit: query.pageSize };
   if (query.page === 'last') {
-    const first = await run(0);
+    const first = await userListStatement.execute(db, { ...bind, offset: 0 });
     const page = resolvePage(query, Number(first[0]?.total ?? 0));
-    return page === 1 ? toPage(first, query, 1) : toPage(await run((page - 1) * query.pageSize), query, page);
+    if (page === 1) return toPage(first, query, 1);
+    return toPage(await userListStatement.execute(db, { ...bind, offset: (page - 1) * query.pageSize }), query, page);
   }
-  return toPage(await run((query.page - 1) * query.pageSize), query, query.page);
+  return toPage(await userListStatement.execute(db, { ...bind, offset: (query.page - 1) * query.pageSize }), query, query.page);
 }
+const userListStatement = preparedStatement('connection_list_user', (_db, p: SlugConditions & {
+  user: number; owner: number | null; offset: number; limit: number;
+}) => sql<CountedRow>`
+  WITH m AS (
+    SELECT c.id, c.user_id, c.source_id, c.identifier, c.created, s.slug
+    FROM user_source_connection c JOIN source s ON s.pbm_uuid = c.source_id
+    WHERE c.user_id = ${p.user}::int AND (${p.owner}::int IS NULL OR c.user_id = ${p.owner}::int)
+      AND (${p.slug}::text IS NULL OR s.slug = ${p.slug}::text) AND s.slug ILIKE ALL (${p.patterns}::text[])
+  )
+  SELECT (SELECT count(*) FROM m)::int8 AS total, p.id, p.user_id, p.source_id, p.identifier, p.created
+  FROM (SELECT 1) AS one
+  LEFT JOIN LATERAL (SELECT * FROM m ORDER BY m.slug, m.id OFFSET ${p.offset}::int8 LIMIT ${p.limit}::int8) p ON true
+  ORDER BY p.slug, p.id`);
 
 /** Finds one connection by pk (scoped like the list). Undefined when absent or outside the scope. */
 export async function findConnection(
@@ -236,13 +237,14 @@ function withSourceFromRow(r: Record<string, any>): ConnectionWithSource {
  * @returns undefined when absent or not owned by `ownerPk` (when given).
  */
 export async function findConnectionWithSource(db: Executor, id: number, args: { ownerPk?: number } = {}): Promise<ConnectionWithSource | undefined> {
-  const q = db.selectFrom('user_source_connection as c').innerJoin('source as s', 's.pbm_uuid', 'c.source_id')
-    .select(baseColumns).select(prefixedSourceViewColumns())
-    .where('c.id', '=', id)
-    .where(sql<boolean>`(${args.ownerPk ?? null}::int IS NULL OR c.user_id = ${args.ownerPk ?? null}::int)`);
-  const [r] = await executePrepared(db, 'connection_with_source', q);
+  const [r] = await withSourceStatement.execute(db, { id, owner: args.ownerPk ?? null });
   return r ? withSourceFromRow(r) : undefined;
 }
+const withSourceStatement = preparedStatement('connection_with_source', (db, p: { id: number; owner: number | null }) => db
+  .selectFrom('user_source_connection as c').innerJoin('source as s', 's.pbm_uuid', 'c.source_id')
+  .select(baseColumns).select(prefixedSourceViewColumns())
+  .where('c.id', '=', p.id)
+  .where(sql<boolean>`(${p.owner}::int IS NULL OR c.user_id = ${p.owner}::int)`));
 
 /**
  * Refreshes `last_updated` of a visible connection and returns it with its source view, in one
@@ -252,15 +254,16 @@ export async function findConnectionWithSource(db: Executor, id: number, args: {
  * @returns undefined when absent or not owned by `ownerPk` (when given).
  */
 export async function touchConnectionWithSource(db: Executor, id: number, args: { ownerPk?: number } = {}): Promise<ConnectionWithSource | undefined> {
-  const q = db.updateTable('user_source_connection as c').from('source as s')
-    .set({ last_updated: sql`now()` as any })
-    .whereRef('s.pbm_uuid', '=', 'c.source_id')
-    .where('c.id', '=', id)
-    .where(sql<boolean>`(${args.ownerPk ?? null}::int IS NULL OR c.user_id = ${args.ownerPk ?? null}::int)`)
-    .returning(baseColumns).returning(prefixedSourceViewColumns() as any);
-  const [r] = await executePrepared(db, 'connection_touch_with_source', q);
+  const [r] = await touchWithSourceStatement.execute(db, { id, owner: args.ownerPk ?? null });
   return r ? withSourceFromRow(r as Record<string, any>) : undefined;
 }
+const touchWithSourceStatement = preparedStatement('connection_touch_with_source', (db, p: { id: number; owner: number | null }) => db
+  .updateTable('user_source_connection as c').from('source as s')
+  .set({ last_updated: sql`now()` as any })
+  .whereRef('s.pbm_uuid', '=', 'c.source_id')
+  .where('c.id', '=', p.id)
+  .where(sql<boolean>`(${p.owner}::int IS NULL OR c.user_id = ${p.owner}::int)`)
+  .returning(baseColumns).returning(prefixedSourceViewColumns() as any));
 
 /** Refreshes `last_updated` (what a save without changes does in authentik). @returns false when absent. */
 export async function touchConnection(db: Executor, id: number): Promise<boolean> {
