@@ -14,6 +14,7 @@ import { registerBodyParsers } from './http/plugins/body-parsers.js';
 import { registerErrorHandler } from './http/plugins/error-handler.js';
 import { registerNotFound } from './http/plugins/method-not-allowed.js';
 import { openApiOptions, registerSchemaRoute } from './http/plugins/openapi.js';
+import { buildSimplifyingSerializer } from './http/plugins/serializer.js';
 import { registerApiRoutes } from './http/routes/index.js';
 
 export const API_PREFIX = '/api/v3';
@@ -39,6 +40,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       querystringParser: (s: string) => Object.fromEntries(new URLSearchParams(s)),
     },
     ajv: { customOptions: { allErrors: true, verbose: true, coerceTypes: 'array', removeAdditional: false } },
+    // fast-json-stringify from the route schemas, without per-value Ajv checks for enums/nullables.
+    schemaController: { compilersFactory: { buildSerializer: buildSimplifyingSerializer() } },
     logController: new LogController({ disableRequestLogging: true }),
   } as any) as unknown as FastifyInstance;
 

@@ -39,11 +39,6 @@ export function registerPrepared(name: string, text: string): string | undefined
   return full;
 }
 
-/** The statement name registered for `text`, if any. */
-export function preparedName(text: string): string | undefined {
-  return names.get(text);
-}
-
 /**
  * A pg client that sends registered SQL texts as named prepared statements; everything else is
  * passed through unchanged.

@@ -18,6 +18,10 @@
  *   AFTER TRUNCATE.
  * - Both tables are filled from the existing rows under a SHARE lock (no concurrent writes between
  *   the backfill and the triggers).
+ * - `user_source_connection_source_id_idx (source_id, id)` is re-created as a covering index
+ *   (INCLUDE user_id, created, identifier): a list page is then read from the index alone
+ *   (index-only scan) instead of one heap lookup per row. `last_updated`, which every PUT and sign-in
+ *   refreshes, stays out of the index, so those updates remain HOT.
  *
  * Why triggers (STYLE §8 asks for a note): connections are inserted and deleted by several code paths,
  * and deleted without any of our code running when a user or a source is deleted (ON DELETE CASCADE).
@@ -30,7 +34,7 @@
  * No foreign key to `source`: the cascade from a deleted source and the counter update would race
  * inside the same statement; the n = 0 clean-up removes the rows instead.
  *
- * Reversible: `down` drops the triggers, functions and both tables.
+ * Reversible: `down` drops the triggers, functions and both tables and restores the plain index.
  */
 import { sql, type Kysely } from 'kysely';
 
@@ -111,6 +115,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     CREATE TRIGGER user_source_connection_counts_truncate AFTER TRUNCATE ON user_source_connection
       FOR EACH STATEMENT EXECUTE FUNCTION user_source_connection_counts_truncate();
 
+    DROP INDEX user_source_connection_source_id_idx;
+    CREATE INDEX user_source_connection_source_id_idx ON user_source_connection (source_id, id)
+      INCLUDE (user_id, created, identifier);
+
     INSERT INTO source_connection_count (source_id, n)
       SELECT source_id, count(*) FROM user_source_connection GROUP BY source_id;
     INSERT INTO source_connection_block_count (source_id, block, n)
@@ -127,5 +135,7 @@ export async function down(db: Kysely<any>): Promise<void> {
     DROP FUNCTION IF EXISTS user_source_connection_counts_insert(), user_source_connection_counts_delete(),
       user_source_connection_counts_update(), user_source_connection_counts_truncate();
     DROP TABLE IF EXISTS source_connection_block_count, source_connection_count;
+    DROP INDEX IF EXISTS user_source_connection_source_id_idx;
+    CREATE INDEX user_source_connection_source_id_idx ON user_source_connection (source_id, id);
   `.execute(db);
 }

@@ -44,7 +44,8 @@ export function sourceViewColumns(eb: ExpressionBuilder<Database & { s: Database
 
 /**
  * Loads source views by pk, as one named prepared statement whatever the number of pks:
- *   SELECT s.pbm_uuid, … FROM source s WHERE s.pbm_uuid = ANY($1::uuid[])
+ *   SELECT s.pbm_uuid, …, um.ids, gm.ids FROM source s LEFT JOIN (mapping lists grouped by source) …
+ *   WHERE s.pbm_uuid = ANY($1::uuid[])
  * @returns a map pk → view (missing pks are absent).
  */
 export async function findSourceViews(db: Executor, pks: readonly string[]): Promise<Map<string, SourceView>> {
@@ -54,10 +55,22 @@ export async function findSourceViews(db: Executor, pks: readonly string[]): Pro
   for (const r of rows) out.set(r.pbm_uuid, r as SourceView);
   return out;
 }
-const sourceViewsStatement = preparedStatement('source_views', (db, p: { pks: string[] }) => db
-  .selectFrom('source as s')
-  .select((eb) => sourceViewColumns(eb as any))
-  .where(sql<boolean>`s.pbm_uuid = ANY(${p.pks}::uuid[])`));
+// The mapping lists are aggregated once per statement (grouped joins), not once per source (subplans):
+// a page of one user's connections names every source.
+const sourceViewsStatement = preparedStatement('source_views', (_db, p: { pks: string[] }) => sql<SourceView>`
+  SELECT s.pbm_uuid, s.kind, s.name, s.slug, s.enabled, s.authentication_flow_id, s.enrollment_flow_id,
+    coalesce(um.ids, '{}') AS user_property_mappings, coalesce(gm.ids, '{}') AS group_property_mappings,
+    s.policy_engine_mode, s.user_matching_mode, s.group_matching_mode, s.managed, s.user_path_template, s.icon, s.created
+  FROM source s
+  LEFT JOIN (
+    SELECT m.source_id, array_agg(m.property_mapping_id::text ORDER BY m.property_mapping_id) AS ids
+    FROM source_user_property_mapping m WHERE m.source_id = ANY(${p.pks}::uuid[]) GROUP BY m.source_id
+  ) um ON um.source_id = s.pbm_uuid
+  LEFT JOIN (
+    SELECT m.source_id, array_agg(m.property_mapping_id::text ORDER BY m.property_mapping_id) AS ids
+    FROM source_group_property_mapping m WHERE m.source_id = ANY(${p.pks}::uuid[]) GROUP BY m.source_id
+  ) gm ON gm.source_id = s.pbm_uuid
+  WHERE s.pbm_uuid = ANY(${p.pks}::uuid[])`);
 
 /** Prefix of the source-view columns in a row that also holds connection columns (`src_name`, …). */
 const P = 'src_';

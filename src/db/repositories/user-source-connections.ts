@@ -131,8 +131,9 @@ function toPage(rows: CountedRow[], query: ListQuery, page: number): Page<Connec
  * 1. `src`: the matching sources in slug order with their counts and the running total before each;
  * 2. `win`: the sources overlapping rows [offset, offset + limit), with how many to skip and take;
  * 3. per such source, the id block where its skip lands (running total over its block counters,
- *    stops at the first block past the skip), then the ids from that block on, in the index
- *    (source_id, id), skipping fewer than one block's rows; then the rows by pk.
+ *    stops at the first block past the skip), then the rows from that block on, read from the
+ *    covering index (source_id, id) INCLUDE (user_id, created, identifier) (index-only scan),
+ *    skipping fewer than one block's rows.
  * `page: 'last'` needs the count first (one more statement).
  * @throws InvalidPage when the page is out of range.
  */
@@ -169,11 +170,10 @@ const slugOrderStatement = preparedStatement('connection_list_slug_order', (_db,
       ORDER BY b.block LIMIT 1
     ) blk
     CROSS JOIN LATERAL (
-      SELECT i.id FROM user_source_connection i
+      SELECT i.id, i.user_id, i.source_id, i.identifier, i.created FROM user_source_connection i
       WHERE i.source_id = win.source_id AND i.id >= blk.block << 14
       ORDER BY i.id OFFSET win.skip - blk.before_block LIMIT win.take
-    ) ids
-    JOIN user_source_connection c ON c.id = ids.id
+    ) c
   ) p ON true
   ORDER BY p.slug, p.id`);
 
