@@ -5,7 +5,10 @@
  * database (default postgres://postgres@127.0.0.1:5432/fedlink_bench, as `npm run bench` leaves it).
  * The statements are captured from the compiled repositories (dist/, `npm run build` first) through
  * Kysely's query log, so what is explained is what the server sends. Writes (PUT) run inside a
- * transaction that is rolled back. Output: markdown on stdout (bench/README.md quotes it).
+ * transaction that is rolled back. Each statement is also timed: mean round trip over EXPLAIN_RUNS
+ * (200) executions as a named prepared statement, as the server runs it (EXPLAIN ANALYZE's own
+ * timing overhead is large on small VMs, so plans are shown with TIMING OFF).
+ * Output: markdown on stdout (bench/README.md quotes it).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +18,7 @@ import { uuid } from './seed.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const url = process.argv[2] ?? 'postgres://postgres@127.0.0.1:5432/fedlink_bench';
+const RUNS = Number(process.env.EXPLAIN_RUNS ?? 200);
 const { createPool } = await import(`${ROOT}/dist/db/connect.js`);
 const { listConnections, findConnectionWithSource, touchConnectionWithSource } = await import(`${ROOT}/dist/db/repositories/user-source-connections.js`);
 const { findSourceViews } = await import(`${ROOT}/dist/db/repositories/sources.js`);
@@ -42,13 +46,24 @@ async function capture(fn) {
 const arrayText = (v) => `{${v.map((x) => `"${String(x).replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 const literal = (v) => (v === null ? 'NULL' : `'${(Array.isArray(v) ? arrayText(v) : String(v)).replace(/'/g, "''")}'`);
 
-async function explain(title, statement, { rollback = false } = {}) {
+/** Mean round trip of the statement run as a named prepared statement, `n` times (ms). */
+async function timed(statement, n) {
+  const name = `explain_${Math.random().toString(36).slice(2)}`;
+  for (let i = 0; i < 5; i++) await raw.query({ name, text: statement.sql, values: statement.parameters });
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) await raw.query({ name, text: statement.sql, values: statement.parameters });
+  return Number(process.hrtime.bigint() - t0) / 1e6 / n;
+}
+
+async function explain(title, statement, { rollback = false, runs = RUNS } = {}) {
   // Parameters inlined as literals (EXPLAIN cannot take them); the server runs the same text prepared.
   const text = statement.sql.replace(/\$(\d+)/g, (_, i) => literal(statement.parameters[Number(i) - 1]));
   if (rollback) await raw.query('BEGIN');
-  const r = await raw.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${text}`);
+  const r = await raw.query(`EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, COSTS OFF) ${text}`);
+  const ms = await timed(statement, runs);
   if (rollback) await raw.query('ROLLBACK');
-  console.log(`#### ${title}\n\n\`\`\`sql\n${statement.sql.replace(/\n\s*\n/g, '\n')}\n\`\`\`\n\n\`\`\`\n${r.rows.map((x) => x['QUERY PLAN']).join('\n')}\n\`\`\`\n`);
+  console.log(`#### ${title}\n\nMean round trip as a named prepared statement over ${runs} runs: **${ms.toFixed(3)} ms**.\n\n`
+    + `\`\`\`sql\n${statement.sql.replace(/\n\s*\n/g, '\n').trim()}\n\`\`\`\n\n\`\`\`\n${r.rows.map((x) => x['QUERY PLAN']).join('\n')}\n\`\`\`\n`);
 }
 
 const q = (params) => parseListQuery(params, allConnectionsListSpec, 1000);
@@ -74,10 +89,14 @@ const put = await capture(() => db.transaction().execute(async (tx) => { await t
 await explain('put: touch + source in one UPDATE (rolled back)', put.find((s) => s.sql.startsWith('update')), { rollback: true });
 
 console.log('### The plain statements they replace\n');
-await explain('plain count (what every list page ran)', { sql: 'SELECT count(*)::int FROM user_source_connection c JOIN source s ON s.pbm_uuid = c.source_id', parameters: [] });
+await explain('plain count (what every list page ran)', { sql: 'SELECT count(*)::int FROM user_source_connection c JOIN source s ON s.pbm_uuid = c.source_id', parameters: [] }, { runs: 10 });
+await explain('plain page 1 (ORDER BY slug, pk LIMIT 100)', {
+  sql: 'SELECT c.id, c.user_id, c.source_id, c.identifier, c.created FROM user_source_connection c JOIN source s ON s.pbm_uuid = c.source_id ORDER BY s.slug, c.id LIMIT 100',
+  parameters: [],
+}, { runs: 10 });
 await explain('plain page 1000 (ORDER BY slug, pk OFFSET 99 900)', {
   sql: 'SELECT c.id, c.user_id, c.source_id, c.identifier, c.created FROM user_source_connection c JOIN source s ON s.pbm_uuid = c.source_id ORDER BY s.slug, c.id LIMIT 100 OFFSET 99900',
   parameters: [],
-});
+}, { runs: 10 });
 await raw.end();
 await db.destroy();

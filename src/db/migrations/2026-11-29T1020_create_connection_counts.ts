@@ -1,38 +1,40 @@
 /**
- * Exact per-source connection counts, kept by triggers, so that connection lists neither count nor
- * sort the whole table on every request (bench/README.md has the measurements and EXPLAIN output).
+ * Exact connection counts per source and per id range, kept by triggers, so that connection lists in
+ * the default order (source slug, pk) neither count nor sort the table on any page
+ * (bench/README.md has the plans and measurements).
  *
  * What changes:
- * - `source_connection_count (source_id, n)`: connections per source. The list's `count` is the
- *   sum over the matching sources (≤ the number of sources, not the number of connections).
- * - `source_connection_block_count (source_id, block, n)`: connections per source and id block
- *   (`block = id >> 14`, 16 384 ids per block). A deep page in the default order (source slug, pk)
- *   walks the sources in slug order, then the blocks of the one source where the offset lands, and
- *   skips at most one block's rows in the index `user_source_connection_source_id_idx (source_id, id)`
- *   instead of OFFSET rows of a sorted join.
- * - Triggers on `user_source_connection` keep both exact in the same transaction as the change:
- *   statement-level AFTER INSERT / AFTER DELETE with transition tables (one aggregated upsert per
- *   statement, also for bulk loads and for the ON DELETE CASCADE deletes that removing a user or a
- *   source performs), a row-level AFTER UPDATE OF source_id, id (fires only when a row moves to
- *   another source or id: never for the usual updates of identifier, user or last_updated) and
- *   AFTER TRUNCATE.
- * - Both tables are filled from the existing rows under a SHARE lock (no concurrent writes between
- *   the backfill and the triggers).
+ * - `source_connection_count (source_id, n)`: connections per source. A list's `count` is the sum
+ *   over the matching sources: as many rows as sources, whatever the number of connections.
+ * - `source_connection_block_count (source_id, shift, block, n)`: connections per source and id
+ *   range, at three levels: `block = id >> shift` for shift 26, 20 and 14 (ranges of 2^26, 2^20 and
+ *   2^14 ids; each range holds 64 ranges of the level below, and integer ids give at most 32
+ *   top-level ranges). To find row k of a source in pk order a page walks this tree top-down: at most
+ *   32 + 64 + 64 counter rows, then skips fewer than 2^14 entries of the index (source_id, id). The
+ *   work is bounded whatever the table size (a B-tree of counts with fanout 64), where OFFSET k
+ *   costs k.
+ * - Triggers on `user_source_connection` keep both tables exact in the transaction that changes
+ *   the rows: statement-level AFTER INSERT / AFTER DELETE with transition tables (one aggregated
+ *   upsert per statement and table, also for bulk loads and for the ON DELETE CASCADE deletes that
+ *   removing a user or a source performs), a row-level AFTER UPDATE OF source_id, id (fires only
+ *   when a row moves to another source or id; never for updates of identifier, user or last_updated)
+ *   and AFTER TRUNCATE. Rows whose n drops to 0 are deleted, so no row outlives its source.
  * - `user_source_connection_source_id_idx (source_id, id)` is re-created as a covering index
- *   (INCLUDE user_id, created, identifier): a list page is then read from the index alone
- *   (index-only scan) instead of one heap lookup per row. `last_updated`, which every PUT and sign-in
- *   refreshes, stays out of the index, so those updates remain HOT.
+ *   (INCLUDE user_id, created, identifier): a list page is read from the index alone (index-only
+ *   scan), not with one heap lookup per row. `last_updated`, which every PUT and sign-in refreshes,
+ *   stays out of the index, so those updates remain HOT.
+ * - Both tables are filled from the existing rows under a SHARE lock (no writes between the
+ *   backfill and the triggers).
  *
- * Why triggers (STYLE §8 asks for a note): connections are inserted and deleted by several code paths,
- * and deleted without any of our code running when a user or a source is deleted (ON DELETE CASCADE).
- * Only a trigger sees every one of those changes, in the transaction that makes it, so the counts can
- * never drift. Statement-level triggers with transition tables make a bulk change cost one upsert per
- * (source, block) instead of one per row. Rows with n = 0 are removed, so no row outlives its source.
- * Counter rows are updated in (source_id, block) order so concurrent multi-source changes take their
- * row locks in the same order. Cost: concurrent inserts/deletes on the *same* source serialise on its
- * counter rows until commit (measured in bench/results: the oauth create+delete scenario).
- * No foreign key to `source`: the cascade from a deleted source and the counter update would race
- * inside the same statement; the n = 0 clean-up removes the rows instead.
+ * Why triggers (STYLE §8 asks for a note): connections are inserted and deleted by several code paths
+ * and deleted without any of our code running when a user or a source is deleted (ON DELETE
+ * CASCADE). Only a trigger sees every such change in the transaction that makes it, so the counts
+ * cannot drift. Statement-level triggers with transition tables make a bulk change cost one upsert
+ * per (source, range) instead of one per row. Counter rows are upserted in key order, so concurrent
+ * multi-source changes lock them in the same order. Cost: concurrent inserts/deletes on the *same*
+ * source serialise on its counter rows until commit. No foreign key to `source`: the cascade from a
+ * deleted source and the counter updates would run within one statement; the n = 0 clean-up removes
+ * the rows instead.
  *
  * Reversible: `down` drops the triggers, functions and both tables and restores the plain index.
  */
@@ -48,9 +50,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     );
     CREATE TABLE source_connection_block_count (
       source_id uuid NOT NULL,
+      shift smallint NOT NULL CHECK (shift IN (14, 20, 26)),
       block integer NOT NULL,
       n integer NOT NULL,
-      PRIMARY KEY (source_id, block)
+      PRIMARY KEY (source_id, shift, block)
     );
 
     CREATE FUNCTION user_source_connection_counts_insert() RETURNS trigger LANGUAGE plpgsql AS $fn$
@@ -58,9 +61,11 @@ export async function up(db: Kysely<any>): Promise<void> {
       INSERT INTO source_connection_count AS k (source_id, n)
         SELECT source_id, count(*) FROM new_rows GROUP BY source_id ORDER BY source_id
         ON CONFLICT (source_id) DO UPDATE SET n = k.n + excluded.n;
-      INSERT INTO source_connection_block_count AS k (source_id, block, n)
-        SELECT source_id, id >> 14, count(*) FROM new_rows GROUP BY 1, 2 ORDER BY 1, 2
-        ON CONFLICT (source_id, block) DO UPDATE SET n = k.n + excluded.n;
+      INSERT INTO source_connection_block_count AS k (source_id, shift, block, n)
+        SELECT r.source_id, s.shift, r.id >> s.shift, count(*)
+        FROM new_rows r CROSS JOIN (VALUES (26::smallint), (20::smallint), (14::smallint)) AS s(shift)
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        ON CONFLICT (source_id, shift, block) DO UPDATE SET n = k.n + excluded.n;
       RETURN NULL;
     END
     $fn$;
@@ -70,13 +75,17 @@ export async function up(db: Kysely<any>): Promise<void> {
       INSERT INTO source_connection_count AS k (source_id, n)
         SELECT source_id, -count(*) FROM old_rows GROUP BY source_id ORDER BY source_id
         ON CONFLICT (source_id) DO UPDATE SET n = k.n + excluded.n;
-      INSERT INTO source_connection_block_count AS k (source_id, block, n)
-        SELECT source_id, id >> 14, -count(*) FROM old_rows GROUP BY 1, 2 ORDER BY 1, 2
-        ON CONFLICT (source_id, block) DO UPDATE SET n = k.n + excluded.n;
+      INSERT INTO source_connection_block_count AS k (source_id, shift, block, n)
+        SELECT r.source_id, s.shift, r.id >> s.shift, -count(*)
+        FROM old_rows r CROSS JOIN (VALUES (26::smallint), (20::smallint), (14::smallint)) AS s(shift)
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        ON CONFLICT (source_id, shift, block) DO UPDATE SET n = k.n + excluded.n;
       DELETE FROM source_connection_count k
         WHERE k.n = 0 AND k.source_id IN (SELECT source_id FROM old_rows);
       DELETE FROM source_connection_block_count k
-        WHERE k.n = 0 AND (k.source_id, k.block) IN (SELECT source_id, id >> 14 FROM old_rows);
+        WHERE k.n = 0 AND (k.source_id, k.shift, k.block) IN (
+          SELECT r.source_id, s.shift, r.id >> s.shift
+          FROM old_rows r CROSS JOIN (VALUES (26::smallint), (20::smallint), (14::smallint)) AS s(shift));
       RETURN NULL;
     END
     $fn$;
@@ -84,15 +93,18 @@ export async function up(db: Kysely<any>): Promise<void> {
     CREATE FUNCTION user_source_connection_counts_update() RETURNS trigger LANGUAGE plpgsql AS $fn$
     BEGIN
       INSERT INTO source_connection_count AS k (source_id, n)
-        SELECT s, sum(d) FROM (VALUES (OLD.source_id, -1), (NEW.source_id, 1)) AS v(s, d)
-        GROUP BY s HAVING sum(d) <> 0 ORDER BY s
+        SELECT v.source_id, sum(v.d) FROM (VALUES (OLD.source_id, -1), (NEW.source_id, 1)) AS v(source_id, d)
+        GROUP BY 1 HAVING sum(v.d) <> 0 ORDER BY 1
         ON CONFLICT (source_id) DO UPDATE SET n = k.n + excluded.n;
-      INSERT INTO source_connection_block_count AS k (source_id, block, n)
-        SELECT s, b, sum(d) FROM (VALUES (OLD.source_id, OLD.id >> 14, -1), (NEW.source_id, NEW.id >> 14, 1)) AS v(s, b, d)
-        GROUP BY s, b HAVING sum(d) <> 0 ORDER BY s, b
-        ON CONFLICT (source_id, block) DO UPDATE SET n = k.n + excluded.n;
+      INSERT INTO source_connection_block_count AS k (source_id, shift, block, n)
+        SELECT v.source_id, s.shift, v.id >> s.shift, sum(v.d)
+        FROM (VALUES (OLD.source_id, OLD.id, -1), (NEW.source_id, NEW.id, 1)) AS v(source_id, id, d)
+          CROSS JOIN (VALUES (26::smallint), (20::smallint), (14::smallint)) AS s(shift)
+        GROUP BY 1, 2, 3 HAVING sum(v.d) <> 0 ORDER BY 1, 2, 3
+        ON CONFLICT (source_id, shift, block) DO UPDATE SET n = k.n + excluded.n;
       DELETE FROM source_connection_count k WHERE k.n = 0 AND k.source_id = OLD.source_id;
-      DELETE FROM source_connection_block_count k WHERE k.n = 0 AND k.source_id = OLD.source_id AND k.block = OLD.id >> 14;
+      DELETE FROM source_connection_block_count k
+        WHERE k.n = 0 AND k.source_id = OLD.source_id AND k.block = OLD.id >> k.shift;
       RETURN NULL;
     END
     $fn$;
@@ -121,8 +133,10 @@ export async function up(db: Kysely<any>): Promise<void> {
 
     INSERT INTO source_connection_count (source_id, n)
       SELECT source_id, count(*) FROM user_source_connection GROUP BY source_id;
-    INSERT INTO source_connection_block_count (source_id, block, n)
-      SELECT source_id, id >> 14, count(*) FROM user_source_connection GROUP BY 1, 2;
+    INSERT INTO source_connection_block_count (source_id, shift, block, n)
+      SELECT r.source_id, s.shift, r.id >> s.shift, count(*)
+      FROM user_source_connection r CROSS JOIN (VALUES (26::smallint), (20::smallint), (14::smallint)) AS s(shift)
+      GROUP BY 1, 2, 3;
   `.execute(db);
 }
 

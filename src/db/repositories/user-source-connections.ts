@@ -7,7 +7,7 @@
  * 2026-11-29T1020_create_connection_counts) and walk the index (source_id, id); see `listInSlugOrder`.
  * bench/README.md has the plans and measurements.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { InvalidPage } from '../../domain/errors.js';
 import type { ListQuery, OrderTerm, Page } from '../../domain/list.js';
 import type { SourceKind } from '../database.js';
@@ -130,10 +130,10 @@ function toPage(rows: CountedRow[], query: ListQuery, page: number): Page<Connec
  * so one snapshot: count and page always agree.
  * 1. `src`: the matching sources in slug order with their counts and the running total before each;
  * 2. `win`: the sources overlapping rows [offset, offset + limit), with how many to skip and take;
- * 3. per such source, the id block where its skip lands (running total over its block counters,
- *    stops at the first block past the skip), then the rows from that block on, read from the
- *    covering index (source_id, id) INCLUDE (user_id, created, identifier) (index-only scan),
- *    skipping fewer than one block's rows.
+ * 3. per such source, the id range where its skip lands, found top-down through the range counters
+ *    (`rangeStep`: id >> 26, then >> 20, then >> 14; at most 32 + 64 + 64 counter rows), then the
+ *    rows from that range on, read from the covering index (source_id, id) INCLUDE (user_id, created,
+ *    identifier) (index-only scan), skipping fewer than 2^14 entries.
  * `page: 'last'` needs the count first (one more statement).
  * @throws InvalidPage when the page is out of range.
  */
@@ -142,6 +142,22 @@ export async function listInSlugOrder(db: Executor, query: ListQuery): Promise<P
   const rows = await slugOrderStatement.execute(db, { ...slugConditions(query), offset: (page - 1) * query.pageSize, limit: query.pageSize });
   return toPage(rows, query, page);
 }
+/**
+ * One level of the id-range walk for source `win.source_id`: among the ranges `block = id >> shift`
+ * inside the parent range (`within`), in id order, the first one where the running count (from
+ * `before`, the rows in earlier ranges) passes `win.skip`; returns that range and the rows before it.
+ * At most 64 counter rows (32 at the top level).
+ */
+function rangeStep(shift: '26' | '20' | '14', within: RawBuilder<boolean>, before: RawBuilder<number>) {
+  return sql`
+      SELECT r.block, r.cum - r.n AS before FROM (
+        SELECT b.block, b.n, ${before} + (sum(b.n) OVER (ORDER BY b.block ROWS UNBOUNDED PRECEDING))::int8 AS cum
+        FROM source_connection_block_count b
+        WHERE b.source_id = win.source_id AND b.shift = ${sql.lit(Number(shift))} AND ${within}
+      ) r
+      WHERE r.cum > win.skip ORDER BY r.block LIMIT 1`;
+}
+
 const slugOrderStatement = preparedStatement('connection_list_slug_order', (_db, p: SlugConditions & { offset: number; limit: number }) => sql<CountedRow>`
   WITH arg AS (SELECT ${p.offset}::int8 AS off, ${p.limit}::int8 AS lim),
   src AS (
@@ -160,19 +176,13 @@ const slugOrderStatement = preparedStatement('connection_list_slug_order', (_db,
   LEFT JOIN LATERAL (
     SELECT c.id, c.user_id, c.source_id, c.identifier, c.created, win.slug
     FROM win
-    CROSS JOIN LATERAL (
-      SELECT b.block, b.cum - b.n AS before_block
-      FROM (
-        SELECT bc.block, bc.n, (sum(bc.n) OVER (ORDER BY bc.block ROWS UNBOUNDED PRECEDING))::int8 AS cum
-        FROM source_connection_block_count bc WHERE bc.source_id = win.source_id
-      ) b
-      WHERE b.cum > win.skip
-      ORDER BY b.block LIMIT 1
-    ) blk
+    CROSS JOIN LATERAL (${rangeStep('26', sql`true`, sql`0::int8`)}) l26
+    CROSS JOIN LATERAL (${rangeStep('20', sql`b.block >= l26.block << 6 AND b.block < (l26.block + 1) << 6`, sql`l26.before`)}) l20
+    CROSS JOIN LATERAL (${rangeStep('14', sql`b.block >= l20.block << 6 AND b.block < (l20.block + 1) << 6`, sql`l20.before`)}) l14
     CROSS JOIN LATERAL (
       SELECT i.id, i.user_id, i.source_id, i.identifier, i.created FROM user_source_connection i
-      WHERE i.source_id = win.source_id AND i.id >= blk.block << 14
-      ORDER BY i.id OFFSET win.skip - blk.before_block LIMIT win.take
+      WHERE i.source_id = win.source_id AND i.id >= l14.block << 14
+      ORDER BY i.id OFFSET win.skip - l14.before LIMIT win.take
     ) c
   ) p ON true
   ORDER BY p.slug, p.id`);
