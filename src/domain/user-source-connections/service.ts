@@ -43,11 +43,13 @@ export async function withSources(deps: Deps, rows: ConnectionBaseRow[]): Promis
 
 /**
  * `user` filter check: an unknown user pk is a 400 even for callers who could not see that user's rows.
+ * The caller's own pk needs no lookup: authentication has just read that user (`actor`).
  * @throws ValidationFailed `{user: ["Select a valid choice. …"]}`.
  */
-export async function validateUserFilter(deps: Deps, query: ListQuery): Promise<void> {
+export async function validateUserFilter(deps: Deps, query: ListQuery, actor?: Actor): Promise<void> {
   const u = query.filters.user;
-  if (typeof u === 'number' && !(await userExists(deps.db, u))) throw ValidationFailed.field('user', INVALID_CHOICE);
+  if (typeof u !== 'number' || u === actor?.userPk) return;
+  if (!(await userExists(deps.db, u))) throw ValidationFailed.field('user', INVALID_CHOICE);
 }
 
 /**
@@ -55,7 +57,7 @@ export async function validateUserFilter(deps: Deps, query: ListQuery): Promise<
  * @throws ValidationFailed for an unknown `user` filter; InvalidPage for a page out of range.
  */
 export async function listAll(deps: Deps, actor: Actor, query: ListQuery, kind?: ConnectionKind): Promise<Page<ConnectionView>> {
-  await validateUserFilter(deps, query);
+  await validateUserFilter(deps, query, actor);
   const page = await listConnections(deps.db, { ownerPk: ownerScope(actor), kind, query });
   return { ...page, rows: await withSources(deps, page.rows) };
 }
