@@ -14,7 +14,9 @@
  *   BENCH_FEDLINK_DB     fedlink_bench        database created (dropped first) for Fedlink
  *   BENCH_PORT           18310                Fedlink's port
  *   BENCH_POOL_SIZE      10                   Fedlink's PostgreSQL pool (FEDLINK_DB_POOL_SIZE)
- *   BENCH_ROUNDS         3                    interleaved rounds (reference, then Fedlink)
+ *   BENCH_ROUNDS         3                    interleaved rounds (reference, then Fedlink), at most
+ *   BENCH_BUDGET_MINUTES 24                   no new round starts when it would end past this (noisy
+ *                                             machines make loadrun repeat steps); growth not counted
  *   BENCH_DURATION       15                   measured seconds per scenario
  *   BENCH_WARMUP         3                    warm-up seconds per scenario
  *   BENCH_CONNS          32                   concurrent connections
@@ -43,6 +45,7 @@ const cfg = {
   port: Number(env('BENCH_PORT', '18310')),
   poolSize: Number(env('BENCH_POOL_SIZE', '10')),
   rounds: Number(env('BENCH_ROUNDS', quick ? '1' : '3')),
+  budgetMinutes: Number(env('BENCH_BUDGET_MINUTES', '24')),
   duration: Number(env('BENCH_DURATION', quick ? '5' : '15')),
   warmup: Number(env('BENCH_WARMUP', quick ? '2' : '3')),
   conns: Number(env('BENCH_CONNS', '32')),
@@ -234,7 +237,14 @@ async function main() {
         throw new Error(`contract check failed (${contract.summary}); numbers of a failing server mean little (BENCH_ALLOW_CONTRACT_FAILURE=1 to measure anyway)`);
       }
       let oauthState = 'not run';
+      const roundsStart = Date.now();
       for (let round = 1; round <= cfg.rounds; round++) {
+        const perRound = round > 1 ? (Date.now() - roundsStart) / (round - 1) : 0;
+        if (round > 1 && Date.now() + perRound - t0 > cfg.budgetMinutes * 60_000) {
+          notes.push(`Stopped after ${round - 1} of ${cfg.rounds} rounds: another round (~${(perRound / 60_000).toFixed(1)} min) `
+            + `would pass the ${cfg.budgetMinutes}-minute budget (BENCH_BUDGET_MINUTES).`);
+          break;
+        }
         log(`round ${round}/${cfg.rounds}`);
         if (tools.reference) {
           const r = run('bash', [path.join(cfg.refDir, 'run-baseline.sh')], {
@@ -266,7 +276,8 @@ async function main() {
         const c = contractCheck(users, connections);
         const label = `fedlink-${connections}`;
         runTarget(label, dbUrl, server.pid, ['--scenarios', 'list_p1 deep_page retrieve', '--max-id', String(connections)]);
-        runTarget(`${label}-c1`, dbUrl, server.pid, ['--scenarios', 'list_p1 deep_page retrieve', '--max-id', String(connections), '--conns', '1']);
+        runTarget(`${label}-c1`, dbUrl, server.pid, ['--scenarios', 'list_p1 deep_page retrieve', '--max-id', String(connections),
+          '--conns', '1', '--duration', String(Math.min(cfg.duration, 5)), '--warmup', '1']);
         growth.push({ connections, users, contract: c });
       } finally {
         await stop(server);
