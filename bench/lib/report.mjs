@@ -35,6 +35,7 @@ export function summarize(rows) {
       errors: g.reduce((n, r) => n + (r.errors ?? 0), 0),
       rss: Math.max(...g.map((r) => r.server_rss_mb ?? 0)),
       serverCpu: median(g.map((r) => r.server_cpu_ms_per_req)),
+      foreign: median(g.map((r) => r.foreign_cpu_pct)),
       pgCpu: median(g.map((r) => r.pg_cpu_ms_per_req)),
       runs: g.length,
     });
@@ -54,13 +55,13 @@ const f1 = (x) => (x === undefined ? '-' : x.toFixed(1));
 /** One line per scenario: ratio vs target, p99, errors, RSS, verdict. */
 export function renderTargets(summary, oauthState) {
   const lines = [
-    '| scenario | Fedlink req/s (median, range) | reference req/s | ratio | target | p99 ms (median / worst) | errors | RSS MB (peak) | verdict |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| scenario | Fedlink req/s (median, range) | reference req/s | ratio | target | p99 ms (median / worst) | errors | RSS MB (peak) | foreign CPU % (Fedlink / ref.) | verdict |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const [scenario, want] of Object.entries({ ...RATIO_TARGETS, oauth_create_delete: undefined })) {
     const f = summary.get(`fedlink/${scenario}`);
     if (!f) {
-      if (scenario === 'oauth_create_delete') lines.push(`| ${scenario} | ${oauthState} | - | - | - | - | - | - | n/a |`);
+      if (scenario === 'oauth_create_delete') lines.push(`| ${scenario} | ${oauthState} | - | - | - | - | - | - | - | n/a |`);
       continue;
     }
     const ref = summary.get(`${REFERENCE_TARGET}/${scenario}`);
@@ -72,7 +73,8 @@ export function renderTargets(summary, oauthState) {
     if (f.rss > RSS_LIMIT_MB) misses.push(`RSS ${f.rss.toFixed(0)} MB > ${RSS_LIMIT_MB} MB`);
     const verdict = misses.length ? `missed: ${misses.join('; ')}` : ratio === undefined && want !== undefined ? 'met (no reference ratio)' : 'met';
     lines.push(`| ${scenario} | ${f1(f.rps)} (${f1(f.rpsMin)}–${f1(f.rpsMax)}) | ${ref ? f1(ref.rps) : '-'} | ${ratio === undefined ? '-' : `${ratio.toFixed(1)}×`} | `
-      + `${want === undefined ? '-' : `≥ ${want}×`} | ${f.p99.toFixed(1)} / ${f.p99Max.toFixed(1)} | ${f.errors} | ${f.rss.toFixed(1)} | ${verdict} |`);
+      + `${want === undefined ? '-' : `≥ ${want}×`} | ${f.p99.toFixed(1)} / ${f.p99Max.toFixed(1)} | ${f.errors} | ${f.rss.toFixed(1)} | `
+      + `${f1(f.foreign)} / ${ref ? f1(ref.foreign) : '-'} | ${verdict} |`);
   }
   lines.push('', `Targets: ratio per scenario as listed; p99 ≤ ${P99_LIMIT_MS} ms (median over rounds), zero errors (sum over rounds), `
     + `peak RSS ≤ ${RSS_LIMIT_MB} MB of the Fedlink process. oauth_create_delete has no reference counterpart (the anchor has no typed endpoints).`);
@@ -82,8 +84,8 @@ export function renderTargets(summary, oauthState) {
 /** Growth: per scenario, req/s and latency at 32 connections and single-connection latency, per size. */
 export function renderGrowth(rows, growth) {
   const lines = [
-    '| connections | contract | scenario | req/s (32 conns) | p50 ms | p99 ms | PG CPU ms/req | server CPU ms/req | p50 ms (1 conn) | p99 ms (1 conn) |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| connections | contract | scenario | req/s (32 conns) | p50 ms | p99 ms | PG CPU ms/req | server CPU ms/req | foreign CPU % | p50 ms (1 conn) | p99 ms (1 conn) | foreign CPU % (1 conn) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const g of growth) {
     for (const scenario of ['list_p1', 'deep_page', 'retrieve']) {
@@ -91,10 +93,12 @@ export function renderGrowth(rows, growth) {
       const b = rows.find((r) => r.target === `fedlink-${g.connections}-c1` && r.scenario === scenario);
       lines.push(`| ${g.connections.toLocaleString('en-US')} | ${g.contract.summary} | ${scenario} | ${a ? f1(a.rps) : '-'} | ${a ? a.p50_ms.toFixed(2) : '-'} | `
         + `${a ? a.p99_ms.toFixed(2) : '-'} | ${a?.pg_cpu_ms_per_req?.toFixed(2) ?? '-'} | ${a?.server_cpu_ms_per_req?.toFixed(2) ?? '-'} | `
-        + `${b ? b.p50_ms.toFixed(2) : '-'} | ${b ? b.p99_ms.toFixed(2) : '-'} |`);
+        + `${a ? f1(a.foreign_cpu_pct) : '-'} | ${b ? b.p50_ms.toFixed(2) : '-'} | ${b ? b.p99_ms.toFixed(2) : '-'} | ${b ? f1(b.foreign_cpu_pct) : '-'} |`);
     }
   }
   lines.push('', 'Dataset per size: SEED.md rules with users = connections ÷ 20 (every user-source pair once); '
-    + 'page 1000 is always OFFSET 99 900. "1 conn": the same scenario with one connection (latency without queueing).');
+    + 'page 1000 is always OFFSET 99 900. "1 conn": the same scenario with one connection (latency without queueing). '
+    + 'Foreign CPU: work of other processes on the machine during the step (% of all cores); loadrun repeats a step above 10 % '
+    + 'at most twice and keeps the cleanest attempt.');
   return lines.join('\n');
 }
