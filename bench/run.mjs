@@ -193,6 +193,26 @@ async function oauthScenario(dbUrl, pid, round) {
   return r.code === 0 ? 'measured' : `n/a: loadrun exited ${r.code}`;
 }
 
+/**
+ * The put scenario's database work alone (bench/pgbench/put_tx.sql through pgbench, as many clients
+ * as Fedlink's pool): what PostgreSQL does with it on this machine, no HTTP, no Node. Target
+ * `pg-only`, scenario `put`, so table.py puts it next to the two servers.
+ */
+async function pgPutCeiling(dbUrl) {
+  const { createSecretBox } = await import(`${ROOT}/dist/domain/secrets.js`);
+  const u = new URL(dbUrl);
+  const r = run('python3', [path.join(cfg.refDir, 'lib/loadrun.py'), 'pgbench', '--target', 'pg-only', '--scenario', 'put',
+    '--conns', String(cfg.poolSize), '--duration', String(cfg.duration), '--warmup', String(cfg.warmup),
+    '--cwd', path.join(ROOT, 'bench/pgbench'), '--sampling-rate', '0.1',
+    '--prepare-cmd', psqlPrepare(dbUrl, `${PREPARE_TABLES}, event`),
+    '--out', path.join(out, 'pg-only-put.jsonl'), '--attempts-out', path.join(out, 'pg-only-put.attempts.jsonl'), '--tmpdir', out,
+    '--', '-n', '-M', 'prepared', '-f', 'put_tx.sql', '-c', String(cfg.poolSize), '-j', '2',
+    '-D', 'max_id=200000', '-D', `key_hash=${createSecretBox(cfg.secretKey).digest(ADMIN_TOKEN)}`,
+    '-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username || 'postgres'), u.pathname.slice(1)],
+  { env: u.password ? { PGPASSWORD: decodeURIComponent(u.password) } : {} });
+  if (r.code !== 0) notes.push(`pgbench put ceiling failed (exit ${r.code}).`);
+}
+
 function readRows(prefixes) {
   const rows = [];
   for (const f of readdirSync(out).sort()) {
@@ -257,7 +277,8 @@ async function main() {
         if (!oauthState.startsWith('n/a')) oauthState = await oauthScenario(dbUrl, server.pid, round);
         log(`oauth_create_delete: ${oauthState}`);
       }
-      const rows = readRows(['baseline-', 'fedlink-']);
+      if (have('pgbench')) await pgPutCeiling(dbUrl);
+      const rows = readRows(['baseline-', 'fedlink-', 'pg-only-']);
       sections.push({ kind: 'main', rows, oauthState, contract });
     } finally {
       await stop(server);
