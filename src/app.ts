@@ -49,6 +49,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
     schemaController: { compilersFactory: { buildSerializer: buildSerializerFactory } },
     ajv: { customOptions: { allErrors: true, verbose: true, coerceTypes: 'array', removeAdditional: false } },
+    // fast-json-stringify from the route schemas, without per-value Ajv checks for enums/nullables.
     logController: new LogController({ disableRequestLogging: true }),
     // Malformed percent-encoding in the path: a DRF-shaped 400 instead of Fastify's own body.
     frameworkErrors: (_err: Error, _req: unknown, reply: { code(n: number): { send(b: unknown): void } }) =>

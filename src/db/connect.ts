@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.js';
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
+import { PreparingClient } from './prepared.js';
 
 export type Db = Kysely<Database>;
 
@@ -34,11 +35,15 @@ export const pgTypes = {
   },
 };
 
-/** Creates a pg pool whose sessions run in UTC with our type parsers. */
+/**
+ * Creates a pg pool whose sessions run in UTC with our type parsers. Its clients send registered hot
+ * queries as named prepared statements (db/prepared.ts).
+ */
 export function createPool(connectionString: string, max: number, log?: (msg: string) => void): pg.Pool {
   const pool = new pg.Pool({
     connectionString,
     max,
+    Client: PreparingClient,
     types: pgTypes,
     options: '-c TimeZone=UTC -c DateStyle=ISO',
     application_name: 'fedlink',

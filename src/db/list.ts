@@ -57,6 +57,8 @@ export function resolvePage(query: ListQuery, count: number): number {
 /**
  * Runs count and page queries for `filtered` (scoped and filtered, no SELECT list yet).
  * `select` adds the columns to return. Page 1 runs both queries concurrently; other pages count first.
+ * `countRows`, when given, replaces `SELECT count(*)` over `filtered` (it must give the same number,
+ * e.g. from maintained counters).
  * @throws InvalidPage when the page is out of range.
  */
 export async function runList<O>(
@@ -64,15 +66,17 @@ export async function runList<O>(
   select: (qb: SelectQueryBuilder<any, any, any>) => SelectQueryBuilder<any, any, O>,
   cols: ListColumns,
   query: ListQuery,
+  countRows?: () => Promise<number>,
 ): Promise<Page<O>> {
-  const countQ = filtered.select(sql<number>`count(*)::int`.as('count'));
+  const countOf = countRows
+    ?? (async () => ((await filtered.select(sql<number>`count(*)::int`.as('count')).executeTakeFirstOrThrow()) as any).count as number);
   const pageQ = (page: number) =>
     applyOrdering(select(filtered), cols, query).limit(query.pageSize).offset((page - 1) * query.pageSize);
   if (query.page === 1) {
-    const [c, rows] = await Promise.all([countQ.executeTakeFirstOrThrow(), pageQ(1).execute()]);
-    return { rows, count: (c as any).count, page: 1, pageSize: query.pageSize };
+    const [count, rows] = await Promise.all([countOf(), pageQ(1).execute()]);
+    return { rows, count, page: 1, pageSize: query.pageSize };
   }
-  const count = ((await countQ.executeTakeFirstOrThrow()) as any).count as number;
+  const count = await countOf();
   const page = resolvePage(query, count);
   const rows = await pageQ(page).execute();
   return { rows, count, page, pageSize: query.pageSize };

@@ -5,6 +5,7 @@
  */
 import type { Migration } from 'kysely';
 import * as createCore from './2026-11-29T0900_create_core.js';
+import * as createConnectionCounts from './2026-11-29T1020_create_connection_counts.js';
 import * as createSession from './2026-11-29T1030_create_session.js';
 import * as addFlowSettings from './2026-11-29T1040_add_flow_settings.js';
 import * as createTypedSources from './2026-11-29T1050_create_typed_sources.js';
@@ -12,6 +13,7 @@ import * as createGroupSourceConnection from './2026-11-29T1060_create_group_sou
 
 export const migrations: Record<string, Migration> = {
   '2026-11-29T0900_create_core': createCore,
+  '2026-11-29T1020_create_connection_counts': createConnectionCounts,
   '2026-11-29T1030_create_session': createSession,
   '2026-11-29T1040_add_flow_settings': addFlowSettings,
   '2026-11-29T1050_create_typed_sources': createTypedSources,

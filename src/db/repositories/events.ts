@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { ListQuery, Page } from '../../domain/list.js';
 import type { Executor } from '../executor.js';
 import { likePattern, runList, type ListColumns } from '../list.js';
+import { preparedStatement } from '../prepared.js';
 
 export interface NewEvent {
   /** authentik action name: model_created, model_updated, model_deleted, login, source_linked, … */
@@ -19,15 +20,16 @@ export interface NewEvent {
 
 /** Inserts one event. */
 export async function insertEvent(db: Executor, e: NewEvent): Promise<void> {
-  await db.insertInto('event').values({
-    event_uuid: randomUUID(),
-    action: e.action,
-    app: e.app,
-    user: JSON.stringify(e.user),
-    context: JSON.stringify(e.context),
-    client_ip: e.clientIp,
-  }).execute();
+  await insertEventStatement.execute(db, {
+    uuid: randomUUID(), action: e.action, app: e.app, user: JSON.stringify(e.user), context: JSON.stringify(e.context), clientIp: e.clientIp,
+  });
 }
+// Every audited write runs this: compiled once, a named prepared statement.
+const insertEventStatement = preparedStatement('event_insert', (db, p: {
+  uuid: string; action: string; app: string; user: string; context: string; clientIp: string | null;
+}) => db.insertInto('event').values({
+  event_uuid: p.uuid, action: p.action, app: p.app, user: p.user, context: p.context, client_ip: p.clientIp,
+}));
 
 /** An event row as the API serializes it. Timestamps are ISO UTC strings; JSON columns are parsed. */
 export interface EventRow {

@@ -9,6 +9,7 @@ import type { ListQuery, Page } from '../../domain/list.js';
 import type { Database, SourceKind } from '../database.js';
 import type { Executor } from '../executor.js';
 import { applyFilters, runList, type ListColumns } from '../list.js';
+import { preparedStatement } from '../prepared.js';
 
 /** A source row with its mapping lists, as every source serializer needs it. */
 export interface SourceView {
@@ -43,17 +44,71 @@ export function sourceViewColumns(eb: ExpressionBuilder<Database & { s: Database
   ] as const;
 }
 
-/** Loads source views by pk. @returns a map pk → view (missing pks are absent). */
+/**
+ * Loads source views by pk, as one named prepared statement whatever the number of pks:
+ *   SELECT s.pbm_uuid, …, um.ids, gm.ids FROM source s LEFT JOIN (mapping lists grouped by source) …
+ *   WHERE s.pbm_uuid = ANY($1::uuid[])
+ * @returns a map pk → view (missing pks are absent).
+ */
 export async function findSourceViews(db: Executor, pks: readonly string[]): Promise<Map<string, SourceView>> {
   const out = new Map<string, SourceView>();
   if (pks.length === 0) return out;
-  const rows = await db
-    .selectFrom('source as s')
-    .select((eb) => sourceViewColumns(eb as any))
-    .where('s.pbm_uuid', 'in', [...new Set(pks)])
-    .execute();
+  const rows = await sourceViewsStatement.execute(db, { pks: [...new Set(pks)] });
   for (const r of rows) out.set(r.pbm_uuid, r as SourceView);
   return out;
+}
+// The mapping lists are aggregated once per statement (grouped joins), not once per source (subplans):
+// a page of one user's connections names every source.
+const sourceViewsStatement = preparedStatement('source_views', (_db, p: { pks: string[] }) => sql<SourceView>`
+  SELECT s.pbm_uuid, s.kind, s.name, s.slug, s.enabled, s.authentication_flow_id, s.enrollment_flow_id,
+    coalesce(um.ids, '{}') AS user_property_mappings, coalesce(gm.ids, '{}') AS group_property_mappings,
+    s.policy_engine_mode, s.user_matching_mode, s.group_matching_mode, s.managed, s.user_path_template, s.icon, s.created
+  FROM source s
+  LEFT JOIN (
+    SELECT m.source_id, array_agg(m.property_mapping_id::text ORDER BY m.property_mapping_id) AS ids
+    FROM source_user_property_mapping m WHERE m.source_id = ANY(${p.pks}::uuid[]) GROUP BY m.source_id
+  ) um ON um.source_id = s.pbm_uuid
+  LEFT JOIN (
+    SELECT m.source_id, array_agg(m.property_mapping_id::text ORDER BY m.property_mapping_id) AS ids
+    FROM source_group_property_mapping m WHERE m.source_id = ANY(${p.pks}::uuid[]) GROUP BY m.source_id
+  ) gm ON gm.source_id = s.pbm_uuid
+  WHERE s.pbm_uuid = ANY(${p.pks}::uuid[])`);
+
+/** Prefix of the source-view columns in a row that also holds connection columns (`src_name`, …). */
+const P = 'src_';
+
+/**
+ * The `SourceView` columns under `src_`-prefixed aliases, for a statement whose source alias is `s`
+ * and which also returns connection columns (`created`, `id`, … would collide). `sourceViewFromRow`
+ * reads them back.
+ */
+export function prefixedSourceViewColumns() {
+  return [
+    sql<string>`s.pbm_uuid`.as(`${P}pbm_uuid`), sql<SourceKind | null>`s.kind`.as(`${P}kind`), sql<string>`s.name`.as(`${P}name`),
+    sql<string>`s.slug`.as(`${P}slug`), sql<boolean>`s.enabled`.as(`${P}enabled`),
+    sql<string | null>`s.authentication_flow_id`.as(`${P}authentication_flow_id`),
+    sql<string | null>`s.enrollment_flow_id`.as(`${P}enrollment_flow_id`),
+    sql<string[]>`coalesce((SELECT array_agg(m.property_mapping_id::text ORDER BY m.property_mapping_id)
+      FROM source_user_property_mapping m WHERE m.source_id = s.pbm_uuid), '{}')`.as(`${P}user_property_mappings`),
+    sql<string[]>`coalesce((SELECT array_agg(m.property_mapping_id::text ORDER BY m.property_mapping_id)
+      FROM source_group_property_mapping m WHERE m.source_id = s.pbm_uuid), '{}')`.as(`${P}group_property_mappings`),
+    sql<'all' | 'any'>`s.policy_engine_mode`.as(`${P}policy_engine_mode`), sql<string>`s.user_matching_mode`.as(`${P}user_matching_mode`),
+    sql<string>`s.group_matching_mode`.as(`${P}group_matching_mode`), sql<string | null>`s.managed`.as(`${P}managed`),
+    sql<string>`s.user_path_template`.as(`${P}user_path_template`), sql<string | null>`s.icon`.as(`${P}icon`),
+    sql<string>`s.created`.as(`${P}created`),
+  ] as const;
+}
+
+/** Reads the `src_`-prefixed columns of `prefixedSourceViewColumns` back into a `SourceView`. */
+export function sourceViewFromRow(r: Record<string, any>): SourceView {
+  return {
+    pbm_uuid: r.src_pbm_uuid, kind: r.src_kind, name: r.src_name, slug: r.src_slug, enabled: r.src_enabled,
+    authentication_flow_id: r.src_authentication_flow_id, enrollment_flow_id: r.src_enrollment_flow_id,
+    user_property_mappings: r.src_user_property_mappings, group_property_mappings: r.src_group_property_mappings,
+    policy_engine_mode: r.src_policy_engine_mode, user_matching_mode: r.src_user_matching_mode,
+    group_matching_mode: r.src_group_matching_mode, managed: r.src_managed, user_path_template: r.src_user_path_template,
+    icon: r.src_icon, created: r.src_created,
+  };
 }
 
 /** Finds a source's pk and kind by pk; undefined when absent. */

@@ -4,6 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { Executor } from '../executor.js';
+import { preparedStatement } from '../prepared.js';
 import { isSuperuserExpr } from './users.js';
 
 /** What authentication needs from a live API token and its user. */
@@ -23,11 +24,14 @@ export interface TokenAuthRow {
  * Source: authentik/api/authentication.py auth_user_lookup (expired tokens count as absent).
  */
 export async function findLiveApiToken(db: Executor, keyHash: string): Promise<TokenAuthRow | undefined> {
-  return db.selectFrom('token as t')
-    .innerJoin('user as u', 'u.id', 't.user_id')
-    .select(['u.id as user_id', 'u.username', 'u.email', 'u.is_active', isSuperuserExpr(sql.ref('u.id')).as('is_superuser')])
-    .where('t.key_hash', '=', keyHash)
-    .where('t.intent', '=', 'api')
-    .where((eb) => eb.or([eb('t.expiring', '=', false), eb('t.expires', 'is', null), eb('t.expires', '>', sql<string>`now()`)]))
-    .executeTakeFirst();
+  const [row] = await liveApiToken.execute(db, { keyHash });
+  return row;
 }
+
+// Every authenticated request runs this: compiled once, a named prepared statement.
+const liveApiToken = preparedStatement('token_live_api', (db, p: { keyHash: string }) => db.selectFrom('token as t')
+  .innerJoin('user as u', 'u.id', 't.user_id')
+  .select(['u.id as user_id', 'u.username', 'u.email', 'u.is_active', isSuperuserExpr(sql.ref('u.id')).as('is_superuser')])
+  .where('t.key_hash', '=', p.keyHash)
+  .where('t.intent', '=', 'api')
+  .where((eb) => eb.or([eb('t.expiring', '=', false), eb('t.expires', 'is', null), eb('t.expires', '>', sql<string>`now()`)])));

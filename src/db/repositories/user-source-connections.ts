@@ -1,13 +1,21 @@
 /**
  * User source connections: the base rows behind `/sources/user_connections/all/` and the typed rows
  * behind `/sources/user_connections/<kind>/`. The only place with their SQL.
+ *
+ * Lists in the default order (source slug, pk) never count or sort the table: they read the exact
+ * per-source and per-(source, id block) counters kept by triggers (migration
+ * 2026-11-29T1020_create_connection_counts) and walk the index (source_id, id); see `listInSlugOrder`.
+ * bench/README.md has the plans and measurements.
  */
-import { sql } from 'kysely';
-import type { ListQuery, Page } from '../../domain/list.js';
+import { sql, type RawBuilder } from 'kysely';
+import { InvalidPage } from '../../domain/errors.js';
+import type { ListQuery, OrderTerm, Page } from '../../domain/list.js';
 import type { SourceKind } from '../database.js';
 import { translateConstraints } from '../errors.js';
 import type { Executor } from '../executor.js';
-import { applyFilters, runList, type ListColumns } from '../list.js';
+import { applyFilters, likePattern, resolvePage, runList, type ListColumns } from '../list.js';
+import { preparedStatement } from '../prepared.js';
+import { prefixedSourceViewColumns, sourceViewFromRow, type SourceView } from './sources.js';
 
 /** The base connection row as serializers need it. `created` is an ISO UTC string. */
 export interface ConnectionBaseRow {
@@ -47,17 +55,171 @@ function scoped(db: Executor, args: { ownerPk?: number; kind?: ConnectionKind })
   return q;
 }
 
+/** Filters the fast paths understand; a query with any other filter takes the generic path. */
+const FAST_FILTERS = new Set(['user', 'source__slug']);
+
+/** Is `ordering` the default (source slug, then pk, both ascending)? */
+function isDefaultOrdering(ordering: readonly OrderTerm[]): boolean {
+  return ordering.length === 2
+    && ordering[0].field === 'source__slug' && !ordering[0].desc
+    && ordering[1].field === 'pk' && !ordering[1].desc;
+}
+
+/** The slug filter and search patterns of a query, as the fast paths bind them. */
+type SlugConditions = { slug: string | null; patterns: string[] };
+function slugConditions(query: ListQuery): SlugConditions {
+  const slug = query.filters.source__slug;
+  return { slug: typeof slug === 'string' ? slug : null, patterns: query.search.map(likePattern) };
+}
+
 /**
  * Lists connections, scoped to `ownerPk` when given and to one typed table when `kind` is given.
+ * Same rows, order and count as the plain query (scope → filters → search → ORDER BY → LIMIT/OFFSET);
+ * test/db/connection-list-exact.test.ts compares the two.
+ * - default order, no user scope, base rows: `listInSlugOrder` (counters + index walk);
+ * - default order, scoped to one user (owner or `user` filter): `listForUser` (≤ one row per source);
+ * - anything else: the generic count + ORDER BY/OFFSET (count from the counters when there is no
+ *   user scope and no typed table).
  * @throws InvalidPage when the page is out of range.
  */
 export async function listConnections(
   db: Executor,
   args: { ownerPk?: number; kind?: ConnectionKind; query: ListQuery },
 ): Promise<Page<ConnectionBaseRow>> {
-  const filtered = applyFilters(scoped(db, args), connectionListColumns, args.query);
-  return runList(filtered, (qb) => qb.select(baseColumns as any), connectionListColumns, args.query) as Promise<Page<ConnectionBaseRow>>;
+  const { query } = args;
+  const fastFilters = Object.keys(query.filters).every((k) => FAST_FILTERS.has(k));
+  const userFilter = typeof query.filters.user === 'number' ? query.filters.user : undefined;
+  const userScoped = args.ownerPk !== undefined || userFilter !== undefined;
+  if (args.kind === undefined && fastFilters && isDefaultOrdering(query.ordering)) {
+    return userScoped ? listForUser(db, { ownerPk: args.ownerPk, userPk: userFilter, query }) : listInSlugOrder(db, query);
+  }
+  const filtered = applyFilters(scoped(db, args), connectionListColumns, query);
+  const count = args.kind === undefined && fastFilters && !userScoped ? () => countBySource(db, query) : undefined;
+  return runList(filtered, (qb) => qb.select(baseColumns as any), connectionListColumns, query, count) as Promise<Page<ConnectionBaseRow>>;
 }
+
+/**
+ * Connections matching the slug filter and search, from the per-source counters (no table scan).
+ *   SELECT coalesce(sum(k.n), 0) FROM source s JOIN source_connection_count k ON k.source_id = s.pbm_uuid
+ *   WHERE ($1::text IS NULL OR s.slug = $1) AND s.slug ILIKE ALL ($2::text[])
+ */
+export async function countBySource(db: Executor, query: ListQuery): Promise<number> {
+  const rows = await countBySourceStatement.execute(db, slugConditions(query));
+  return Number(rows[0].total);
+}
+const countBySourceStatement = preparedStatement('connection_count_by_source', (_db, p: SlugConditions) => sql<{ total: number }>`
+  SELECT coalesce(sum(k.n), 0)::int8 AS total
+  FROM source s JOIN source_connection_count k ON k.source_id = s.pbm_uuid
+  WHERE (${p.slug}::text IS NULL OR s.slug = ${p.slug}::text) AND s.slug ILIKE ALL (${p.patterns}::text[])`);
+
+/** A page row of the fast paths: the count on every row, the connection columns null when the page is empty. */
+type CountedRow = { total: number } & { [K in keyof ConnectionBaseRow]: ConnectionBaseRow[K] | null };
+
+function toPage(rows: CountedRow[], query: ListQuery, page: number): Page<ConnectionBaseRow> {
+  const count = Number(rows[0]?.total ?? 0);
+  const checked = resolvePage({ ...query, page }, count);
+  const out: ConnectionBaseRow[] = [];
+  for (const r of rows) {
+    if (r.id !== null) out.push({ id: r.id, user_id: r.user_id!, source_id: r.source_id!, identifier: r.identifier, created: r.created! });
+  }
+  return { rows: out, count, page: checked, pageSize: query.pageSize };
+}
+
+/**
+ * Every connection (no user scope) in the default order, from the counters, in one statement and
+ * so one snapshot: count and page always agree.
+ * 1. `src`: the matching sources in slug order with their counts and the running total before each;
+ * 2. `win`: the sources overlapping rows [offset, offset + limit), with how many to skip and take;
+ * 3. per such source, the id range where its skip lands, found top-down through the range counters
+ *    (`rangeStep`: id >> 26, then >> 20, then >> 14; at most 32 + 64 + 64 counter rows), then the
+ *    rows from that range on, read from the covering index (source_id, id) INCLUDE (user_id, created,
+ *    identifier) (index-only scan), skipping fewer than 2^14 entries.
+ * `page: 'last'` needs the count first (one more statement).
+ * @throws InvalidPage when the page is out of range.
+ */
+export async function listInSlugOrder(db: Executor, query: ListQuery): Promise<Page<ConnectionBaseRow>> {
+  const page = query.page === 'last' ? resolvePage(query, await countBySource(db, query)) : query.page;
+  const rows = await slugOrderStatement.execute(db, { ...slugConditions(query), offset: (page - 1) * query.pageSize, limit: query.pageSize });
+  return toPage(rows, query, page);
+}
+/**
+ * One level of the id-range walk for source `win.source_id`: among the ranges `block = id >> shift`
+ * inside the parent range (`within`), in id order, the first one where the running count (from
+ * `before`, the rows in earlier ranges) passes `win.skip`; returns that range and the rows before it.
+ * At most 64 counter rows (32 at the top level).
+ */
+function rangeStep(shift: '26' | '20' | '14', within: RawBuilder<boolean>, before: RawBuilder<number>) {
+  return sql`
+      SELECT r.block, r.cum - r.n AS before FROM (
+        SELECT b.block, b.n, ${before} + (sum(b.n) OVER (ORDER BY b.block ROWS UNBOUNDED PRECEDING))::int8 AS cum
+        FROM source_connection_block_count b
+        WHERE b.source_id = win.source_id AND b.shift = ${sql.lit(Number(shift))} AND ${within}
+      ) r
+      WHERE r.cum > win.skip ORDER BY r.block LIMIT 1`;
+}
+
+const slugOrderStatement = preparedStatement('connection_list_slug_order', (_db, p: SlugConditions & { offset: number; limit: number }) => sql<CountedRow>`
+  WITH arg AS (SELECT ${p.offset}::int8 AS off, ${p.limit}::int8 AS lim),
+  src AS (
+    SELECT k.source_id, s.slug, k.n, (sum(k.n) OVER (ORDER BY s.slug ROWS UNBOUNDED PRECEDING))::int8 - k.n AS before
+    FROM source s JOIN source_connection_count k ON k.source_id = s.pbm_uuid
+    WHERE (${p.slug}::text IS NULL OR s.slug = ${p.slug}::text) AND s.slug ILIKE ALL (${p.patterns}::text[])
+  ),
+  win AS (
+    SELECT src.source_id, src.slug, greatest(arg.off - src.before, 0) AS skip,
+      least(arg.off + arg.lim - src.before, src.n) - greatest(arg.off - src.before, 0) AS take
+    FROM src, arg
+    WHERE src.before < arg.off + arg.lim AND src.before + src.n > arg.off
+  )
+  SELECT (SELECT coalesce(sum(n), 0) FROM src)::int8 AS total, p.id, p.user_id, p.source_id, p.identifier, p.created
+  FROM (SELECT 1) AS one
+  LEFT JOIN LATERAL (
+    SELECT c.id, c.user_id, c.source_id, c.identifier, c.created, win.slug
+    FROM win
+    CROSS JOIN LATERAL (${rangeStep('26', sql`true`, sql`0::int8`)}) l26
+    CROSS JOIN LATERAL (${rangeStep('20', sql`b.block >= l26.block << 6 AND b.block < (l26.block + 1) << 6`, sql`l26.before`)}) l20
+    CROSS JOIN LATERAL (${rangeStep('14', sql`b.block >= l20.block << 6 AND b.block < (l20.block + 1) << 6`, sql`l20.before`)}) l14
+    CROSS JOIN LATERAL (
+      SELECT i.id, i.user_id, i.source_id, i.identifier, i.created FROM user_source_connection i
+      WHERE i.source_id = win.source_id AND i.id >= l14.block << 14
+      ORDER BY i.id OFFSET win.skip - l14.before LIMIT win.take
+    ) c
+  ) p ON true
+  ORDER BY p.slug, p.id`);
+
+/**
+ * Connections of one user (the owner scope and/or the `user` filter; both given and different → none)
+ * in the default order. A user has at most one connection per source, so counting and sorting
+ * their rows is cheap; one statement gives count and page.
+ * @throws InvalidPage when the page is out of range.
+ */
+export async function listForUser(
+  db: Executor,
+  args: { ownerPk?: number; userPk?: number; query: ListQuery },
+): Promise<Page<ConnectionBaseRow>> {
+  const { query } = args;
+  const bind = { ...slugConditions(query), user: args.userPk ?? args.ownerPk!, owner: args.ownerPk ?? null, limit: query.pageSize };
+  if (query.page === 'last') {
+    const first = await userListStatement.execute(db, { ...bind, offset: 0 });
+    const page = resolvePage(query, Number(first[0]?.total ?? 0));
+    if (page === 1) return toPage(first, query, 1);
+    return toPage(await userListStatement.execute(db, { ...bind, offset: (page - 1) * query.pageSize }), query, page);
+  }
+  return toPage(await userListStatement.execute(db, { ...bind, offset: (query.page - 1) * query.pageSize }), query, query.page);
+}
+const userListStatement = preparedStatement('connection_list_user', (_db, p: SlugConditions & {
+  user: number; owner: number | null; offset: number; limit: number;
+}) => sql<CountedRow>`
+  WITH m AS (
+    SELECT c.id, c.user_id, c.source_id, c.identifier, c.created, s.slug
+    FROM user_source_connection c JOIN source s ON s.pbm_uuid = c.source_id
+    WHERE c.user_id = ${p.user}::int AND (${p.owner}::int IS NULL OR c.user_id = ${p.owner}::int)
+      AND (${p.slug}::text IS NULL OR s.slug = ${p.slug}::text) AND s.slug ILIKE ALL (${p.patterns}::text[])
+  )
+  SELECT (SELECT count(*) FROM m)::int8 AS total, p.id, p.user_id, p.source_id, p.identifier, p.created
+  FROM (SELECT 1) AS one
+  LEFT JOIN LATERAL (SELECT * FROM m ORDER BY m.slug, m.id OFFSET ${p.offset}::int8 LIMIT ${p.limit}::int8) p ON true
+  ORDER BY p.slug, p.id`);
 
 /** Finds one connection by pk (scoped like the list). Undefined when absent or outside the scope. */
 export async function findConnection(
@@ -67,6 +229,51 @@ export async function findConnection(
 ): Promise<ConnectionBaseRow | undefined> {
   return scoped(db, args).select(baseColumns).where('c.id', '=', id).executeTakeFirst() as Promise<ConnectionBaseRow | undefined>;
 }
+
+/** A connection row with its nested source view. */
+export interface ConnectionWithSource {
+  row: ConnectionBaseRow;
+  source: SourceView;
+}
+
+function withSourceFromRow(r: Record<string, any>): ConnectionWithSource {
+  return { row: { id: r.id, user_id: r.user_id, source_id: r.source_id, identifier: r.identifier, created: r.created }, source: sourceViewFromRow(r) };
+}
+
+/**
+ * `findConnection` plus the source view, in one statement (base rows only: no typed table):
+ *   SELECT c.id, …, s.pbm_uuid AS src_pbm_uuid, … FROM user_source_connection c JOIN source s …
+ *   WHERE c.id = $1 AND ($2::int IS NULL OR c.user_id = $2)
+ * @returns undefined when absent or not owned by `ownerPk` (when given).
+ */
+export async function findConnectionWithSource(db: Executor, id: number, args: { ownerPk?: number } = {}): Promise<ConnectionWithSource | undefined> {
+  const [r] = await withSourceStatement.execute(db, { id, owner: args.ownerPk ?? null });
+  return r ? withSourceFromRow(r) : undefined;
+}
+const withSourceStatement = preparedStatement('connection_with_source', (db, p: { id: number; owner: number | null }) => db
+  .selectFrom('user_source_connection as c').innerJoin('source as s', 's.pbm_uuid', 'c.source_id')
+  .select(baseColumns).select(prefixedSourceViewColumns())
+  .where('c.id', '=', p.id)
+  .where(sql<boolean>`(${p.owner}::int IS NULL OR c.user_id = ${p.owner}::int)`));
+
+/**
+ * Refreshes `last_updated` of a visible connection and returns it with its source view, in one
+ * statement (the UPDATE locks the row until the caller's transaction ends):
+ *   UPDATE user_source_connection c SET last_updated = now() FROM source s
+ *   WHERE s.pbm_uuid = c.source_id AND c.id = $1 AND ($2::int IS NULL OR c.user_id = $2) RETURNING …
+ * @returns undefined when absent or not owned by `ownerPk` (when given).
+ */
+export async function touchConnectionWithSource(db: Executor, id: number, args: { ownerPk?: number } = {}): Promise<ConnectionWithSource | undefined> {
+  const [r] = await touchWithSourceStatement.execute(db, { id, owner: args.ownerPk ?? null });
+  return r ? withSourceFromRow(r as Record<string, any>) : undefined;
+}
+const touchWithSourceStatement = preparedStatement('connection_touch_with_source', (db, p: { id: number; owner: number | null }) => db
+  .updateTable('user_source_connection as c').from('source as s')
+  .set({ last_updated: sql`now()` as any })
+  .whereRef('s.pbm_uuid', '=', 'c.source_id')
+  .where('c.id', '=', p.id)
+  .where(sql<boolean>`(${p.owner}::int IS NULL OR c.user_id = ${p.owner}::int)`)
+  .returning(baseColumns).returning(prefixedSourceViewColumns() as any));
 
 /** Refreshes `last_updated` (what a save without changes does in authentik). @returns false when absent. */
 export async function touchConnection(db: Executor, id: number): Promise<boolean> {

@@ -5,6 +5,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../executor.js';
+import { preparedStatement } from '../prepared.js';
 
 /** SQL boolean: is the user `userIdRef` (a column reference or parameter) a superuser? */
 export function isSuperuserExpr(userId: RawBuilder<number> | ReturnType<typeof sql.ref>): RawBuilder<boolean> {
@@ -19,11 +20,12 @@ export function isSuperuserExpr(userId: RawBuilder<number> | ReturnType<typeof s
   )`;
 }
 
-/** Does a user with this pk exist? */
+/** Does a user with this pk exist? (A named prepared statement: every `?user=` list asks.) */
 export async function userExists(db: Executor, pk: number): Promise<boolean> {
-  const r = await db.selectFrom('user').select('id').where('id', '=', pk).executeTakeFirst();
-  return r !== undefined;
+  return (await userExistsStatement.execute(db, { pk })).length > 0;
 }
+const userExistsStatement = preparedStatement('user_exists', (db, p: { pk: number }) =>
+  db.selectFrom('user').select('id').where('id', '=', p.pk));
 
 /** The fields a login or an audit event needs, or undefined. */
 export async function findUserBrief(db: Executor, pk: number) {

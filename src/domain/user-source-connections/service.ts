@@ -5,8 +5,8 @@
  */
 import { findSourceViews, type SourceView } from '../../db/repositories/sources.js';
 import {
-  countUserConnections, deleteConnection, findConnection, listConnections, touchConnection,
-  type ConnectionBaseRow, type ConnectionKind,
+  countUserConnections, deleteConnection, findConnection, findConnectionWithSource, listConnections,
+  touchConnectionWithSource, type ConnectionBaseRow, type ConnectionKind,
 } from '../../db/repositories/user-source-connections.js';
 import { findUserBrief, userExists } from '../../db/repositories/users.js';
 import { insertEvent } from '../../db/repositories/events.js';
@@ -44,11 +44,13 @@ export async function withSources(deps: Deps, rows: ConnectionBaseRow[]): Promis
 
 /**
  * `user` filter check: an unknown user pk is a 400 even for callers who could not see that user's rows.
+ * The caller's own pk needs no lookup: authentication has just read that user (`actor`).
  * @throws ValidationFailed `{user: ["Select a valid choice. …"]}`.
  */
-export async function validateUserFilter(deps: Deps, query: ListQuery): Promise<void> {
+export async function validateUserFilter(deps: Deps, query: ListQuery, actor?: Actor): Promise<void> {
   const u = query.filters.user;
-  if (typeof u === 'number' && !(await userExists(deps.db, u))) throw ValidationFailed.field('user', INVALID_CHOICE);
+  if (typeof u !== 'number' || u === actor?.userPk) return;
+  if (!(await userExists(deps.db, u))) throw ValidationFailed.field('user', INVALID_CHOICE);
 }
 
 /**
@@ -56,7 +58,7 @@ export async function validateUserFilter(deps: Deps, query: ListQuery): Promise<
  * @throws ValidationFailed for an unknown `user` filter; InvalidPage for a page out of range.
  */
 export async function listAll(deps: Deps, actor: Actor, query: ListQuery, kind?: ConnectionKind): Promise<Page<ConnectionView>> {
-  await validateUserFilter(deps, query);
+  await validateUserFilter(deps, query, actor);
   const page = await listConnections(deps.db, { ownerPk: ownerScope(actor), kind, query });
   return { ...page, rows: await withSources(deps, page.rows) };
 }
@@ -68,8 +70,16 @@ export async function getVisible(deps: Deps, actor: Actor, id: number, kind?: Co
   return row;
 }
 
-/** Retrieves one connection. @throws NotFound when absent or not visible. */
+/**
+ * Retrieves one connection (base rows: connection and source in one statement).
+ * @throws NotFound when absent or not visible.
+ */
 export async function retrieve(deps: Deps, actor: Actor, id: number, kind?: ConnectionKind): Promise<ConnectionView> {
+  if (kind === undefined) {
+    const found = await findConnectionWithSource(deps.db, id, { ownerPk: ownerScope(actor) });
+    if (!found) throw new NotFound();
+    return found;
+  }
   const row = await getVisible(deps, actor, id, kind);
   return (await withSources(deps, [row]))[0];
 }
@@ -80,15 +90,15 @@ export async function retrieve(deps: Deps, actor: Actor, id: number, kind?: Conn
  * @throws NotFound when absent or not visible.
  */
 export async function touch(deps: Deps, actor: Actor, id: number): Promise<ConnectionView> {
-  const row = await deps.db.transaction().execute(async (tx) => {
-    const r = await findConnection(tx, id, { ownerPk: ownerScope(actor) });
-    if (!r || !(await touchConnection(tx, id))) throw new NotFound();
+  return deps.db.transaction().execute(async (tx) => {
+    // One statement finds (within the actor's scope), locks and updates the row and reads its source.
+    const v = await touchConnectionWithSource(tx, id, { ownerPk: ownerScope(actor) });
+    if (!v) throw new NotFound();
     await insertEvent(tx, modelEvent('model_updated', actor, {
-      app: 'authentik_core', model_name: 'usersourceconnection', pk: r.id, name: connectionName(r.user_id, r.source_id),
+      app: 'authentik_core', model_name: 'usersourceconnection', pk: v.row.id, name: connectionName(v.row.user_id, v.row.source_id),
     }));
-    return r;
+    return v;
   });
-  return (await withSources(deps, [row]))[0];
 }
 
 /**

@@ -11,6 +11,7 @@ import { listQuerySchema, parseListQuery } from '../../list/list-query.js';
 import { actorOf, parseId } from '../../route-helpers.js';
 import { errorResponses, IdParamsSchema, notFoundResponse, UsedBySchema } from '../../schemas/common.js';
 import { AnyObjectBodySchema, UserSourceConnectionSchema } from './schemas.js';
+import type { SourceWire } from '../sources/schemas.js';
 import { serializeConnection } from './serialize.js';
 
 const BASE = '/sources/user_connections/all/';
@@ -29,7 +30,8 @@ export function allConnectionRoutes(app: FastifyInstance, deps: Deps, opts: { ma
     },
   }, async (req) => {
     const page = await connections.listAll(deps, actorOf(req), parseListQuery(req.query, spec, opts.maxPageSize));
-    return envelope(page, serializeConnection);
+    const sources = new Map<string, SourceWire>();
+    return envelope(page, (v) => serializeConnection(v, sources));
   });
 
   const detail = `${BASE}:id/`;
