@@ -2,7 +2,7 @@
  * Process entry: config → database (embedded or DATABASE_URL) → migrate → bootstrap → buildApp → listen,
  * and the reverse on SIGTERM/SIGINT (HTTP server first, then the database).
  */
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { buildApp } from './app.js';
 import { resolveSecretKey } from './cli/secret-key.js';
 import { loadConfig } from './config/load.js';
@@ -21,6 +21,16 @@ export async function serve(): Promise<void> {
     warn: (m) => logger.warn({ component: 'postgres' }, m),
   });
   logger.info({ database: handle.kind }, 'database ready');
+  try {
+    await startServing(config, logger, handle);
+  } catch (e) {
+    // A failed start must not leave the embedded PostgreSQL running.
+    await handle.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function startServing(config: ReturnType<typeof loadConfig>, logger: Logger, handle: Awaited<ReturnType<typeof connectDatabase>>): Promise<void> {
   const applied = await migrateToLatest(handle.db);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   const secrets = createSecretBox(resolveSecretKey(config.secretKey, config.dataDir));

@@ -113,12 +113,28 @@ function cmdlineOf(pid: number): string {
   }
 }
 
+/** Parent pid of a process (from /proc), or undefined. */
+function parentPid(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isInteger(ppid) ? ppid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Deals with a `postmaster.pid` left behind: stops an orphaned server on this directory, or removes a stale file. */
 async function recoverFromKill(clusterDir: string, log: (m: string) => void): Promise<void> {
   const pidFile = path.join(clusterDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
   if (Number.isInteger(pid) && pid > 0 && processAlive(pid) && cmdlineOf(pid).includes(clusterDir)) {
+    const parent = parentPid(pid);
+    if (parent !== undefined && parent > 1 && processAlive(parent)) {
+      // Its parent is alive: another Fedlink is serving from this data directory. Not an orphan.
+      throw new Error(`the data directory ${clusterDir} is in use by a running server (PostgreSQL pid ${pid}, parent pid ${parent})`);
+    }
     log(`embedded PostgreSQL: stopping orphaned server (pid ${pid}) on ${clusterDir}`);
     process.kill(pid, 'SIGINT'); // fast shutdown: aborts sessions, writes a checkpoint
     const deadline = Date.now() + 30_000;

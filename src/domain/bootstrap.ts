@@ -4,7 +4,7 @@
  * Source: authentik/blueprints/system/bootstrap.yaml.
  */
 import {
-  addMembership, ensureRootGroup, findTokenKeyHash, findUserIdByUsername, insertBootstrapUser, upsertManagedToken,
+  addMembership, ensureRootGroup, findTokenKeyHash, findUserIdByUsername, insertBootstrapUser, tokenWithKeyHashExists, upsertManagedToken,
 } from '../db/repositories/bootstrap.js';
 import type { Deps } from './deps.js';
 import { hashPassword } from './passwords.js';
@@ -44,7 +44,8 @@ export async function bootstrap(deps: Deps, opts: { token?: string; password?: s
     if (!key && created) key = generatedToken = generateKey();
     if (key) {
       const hash = deps.secrets.digest(key);
-      if ((await findTokenKeyHash(tx, BOOTSTRAP_TOKEN_IDENTIFIER)) !== hash) {
+      // A token with this key already exists (possibly renamed through the API): nothing to do.
+      if ((await findTokenKeyHash(tx, BOOTSTRAP_TOKEN_IDENTIFIER)) !== hash && !(await tokenWithKeyHashExists(tx, hash))) {
         await upsertManagedToken(tx, {
           identifier: BOOTSTRAP_TOKEN_IDENTIFIER, managed: 'goauthentik.io/authentik-bootstrap-token', userId,
           keyHash: hash, keyEncrypted: deps.secrets.encrypt(key), description: 'Bootstrap token',

@@ -236,3 +236,10 @@ describe('malformed URLs', () => {
     expect(long.json()).toHaveProperty('detail');
   });
 });
+
+describe('odd text in audited writes', () => {
+  it('a lone surrogate in a source name is stored (as U+FFFD in the event), never a 500', async () => {
+    const r = await t.api('POST', '/sources/oauth/', { token: adminKey, raw: '{"name":"x\\ud800y","slug":"surrogate-src","provider_type":"github","consumer_key":"k","consumer_secret":"s"}', headers: { 'content-type': 'application/json' } });
+    expect(r.statusCode).toBeLessThan(500);
+  });
+});

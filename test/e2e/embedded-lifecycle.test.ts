@@ -24,7 +24,8 @@ function pidAlive(pid: number) {
   try { process.kill(pid, 0); return true; } catch { return false; }
 }
 
-describe.runIf(inject('dbMode') === 'embedded')('embedded PostgreSQL lifecycle', () => {
+// Generous timeouts: PostgreSQL start/recovery takes seconds, tens of seconds on a loaded 2-core machine.
+describe.runIf(inject('dbMode') === 'embedded')('embedded PostgreSQL lifecycle', { timeout: 240_000 }, () => {
   it('first start initialises, bootstraps the token, and a clean stop stops PostgreSQL', async () => {
     const s = await startServer({ dataDir, env: { FEDLINK_BOOTSTRAP_TOKEN: TOKEN } });
     expect(await whoami(s.url)).toBe(200);
@@ -46,6 +47,25 @@ describe.runIf(inject('dbMode') === 'embedded')('embedded PostgreSQL lifecycle',
     const s2 = await startServer({ dataDir });
     expect(await whoami(s2.url)).toBe(200);
     expect(s2.output()).toContain(`stopping orphaned server (pid ${pgPid})`);
+    await s2.stop();
+  });
+
+  it('a second server on the same data directory refuses to start and leaves the first one working', async () => {
+    const s1 = await startServer({ dataDir });
+    await expect(startServer({ dataDir })).rejects.toThrow(/in use by a running server/);
+    expect(await whoami(s1.url)).toBe(200);
+    await s1.stop();
+  });
+
+  it('a renamed bootstrap token does not break the next start with the same FEDLINK_BOOTSTRAP_TOKEN', async () => {
+    const s1 = await startServer({ dataDir, env: { FEDLINK_BOOTSTRAP_TOKEN: TOKEN } });
+    const r = await fetch(`${s1.url}/api/v3/core/tokens/authentik-bootstrap-token/`, {
+      method: 'PATCH', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ identifier: 'renamed-bootstrap' }),
+    });
+    expect(r.status).toBe(200);
+    await s1.stop();
+    const s2 = await startServer({ dataDir, env: { FEDLINK_BOOTSTRAP_TOKEN: TOKEN } });
+    expect(await whoami(s2.url)).toBe(200);
     await s2.stop();
   });
 

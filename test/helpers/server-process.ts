@@ -34,7 +34,7 @@ export async function startServer(opts: { databaseUrl?: string; dataDir?: string
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), opts.timeoutMs ?? 60_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), opts.timeoutMs ?? 150_000);
     const check = () => {
       const m = /"address":"(http:\/\/[^"]+)","msg":"fedlink listening"/.exec(out);
       if (m) {

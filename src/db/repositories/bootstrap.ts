@@ -42,3 +42,8 @@ export async function upsertManagedToken(
 export async function findTokenKeyHash(db: Executor, identifier: string): Promise<string | undefined> {
   return (await db.selectFrom('token').select('key_hash').where('identifier', '=', identifier).executeTakeFirst())?.key_hash;
 }
+
+/** Is there a token (any identifier) with this key digest? */
+export async function tokenWithKeyHashExists(db: Executor, keyHash: string): Promise<boolean> {
+  return (await db.selectFrom('token').select('token_uuid').where('key_hash', '=', keyHash).executeTakeFirst()) !== undefined;
+}

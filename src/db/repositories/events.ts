@@ -18,10 +18,18 @@ export interface NewEvent {
   clientIp: string | null;
 }
 
+/**
+ * JSON text PostgreSQL's jsonb accepts: lone UTF-16 surrogates (valid in a JS string, rejected by
+ * jsonb as `\ud800`) become U+FFFD, so an odd but accepted name can never turn an audited write into a 500.
+ */
+function jsonText(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (typeof x === 'string' ? (x as any).toWellFormed() : x));
+}
+
 /** Inserts one event. */
 export async function insertEvent(db: Executor, e: NewEvent): Promise<void> {
   await insertEventStatement.execute(db, {
-    uuid: randomUUID(), action: e.action, app: e.app, user: JSON.stringify(e.user), context: JSON.stringify(e.context), clientIp: e.clientIp,
+    uuid: randomUUID(), action: e.action, app: e.app, user: jsonText(e.user), context: jsonText(e.context), clientIp: e.clientIp,
   });
 }
 // Every audited write runs this: compiled once, a named prepared statement.
