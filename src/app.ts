@@ -8,7 +8,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
-import { actorFromToken } from './domain/auth.js';
+import { createTokenAuthenticator } from './domain/auth.js';
 import type { Deps } from './domain/deps.js';
 import { registerBrowserRoutes } from './http/browser/routes.js';
 import { createSessionResolver } from './http/browser/session-resolver.js';
@@ -61,7 +61,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(swagger, openApiOptions());
   await app.register(cookie);
 
-  const tokens: TokenResolver = (key, ip) => actorFromToken(opts.deps, key, ip);
+  // Token lookups, with the speculative cache for routes that opt in (domain/auth.ts).
+  const authenticator = createTokenAuthenticator(opts.deps);
+  const tokens: TokenResolver = (key, ip, speculative = false) => authenticator.resolve(key, ip, speculative);
   const sessions = opts.sessions ?? createSessionResolver(opts.deps);
   // Uploaded media (source icons) under <dataDir>/media, served publicly at /media/.
   const media = createMediaStore(opts.config.dataDir);

@@ -12,6 +12,13 @@ export interface Actor {
   via: 'token' | 'session';
   /** Client IP as seen by the server, for audit events. */
   clientIp: string;
+  /**
+   * Set when this actor was taken from the token cache and has not yet been checked against the
+   * database in this request (speculative authentication, domain/auth.ts). Such an actor may only be
+   * used by statements that re-check it in their own snapshot (`credentialCheck`); anything else must
+   * call `TokenAuthenticator.verify` first.
+   */
+  unverified?: { keyHash: string };
 }
 
 /** The caller of a request: an actor, or undefined when anonymous. */

@@ -29,7 +29,15 @@ export function modelEvent(
   };
 }
 
-/** String form of a connection, as authentik's `__str__` gives it. */
+/**
+ * `connectionName` as a PostgreSQL `format()` template: the first `%s` is the user pk, the second the
+ * source pk. For statements that write the event together with the row they change (one statement,
+ * no round trip for the name).
+ */
+export const CONNECTION_NAME_TEMPLATE = 'User-source connection (user=%s, source=%s)';
+
+/** String form of a connection, as authentik's `__str__` gives it (authentik/core/models.py UserSourceConnection). */
 export function connectionName(userPk: number, sourcePk: string): string {
-  return `User-source connection (user=${userPk}, source=${sourcePk})`;
+  const values = [String(userPk), sourcePk];
+  return CONNECTION_NAME_TEMPLATE.replace(/%s/g, () => values.shift() ?? '');
 }

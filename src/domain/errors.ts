@@ -43,6 +43,18 @@ export class AuthenticationFailed extends DomainError {
   readonly status = 403;
 }
 
+/**
+ * A speculative actor (Actor.unverified) failed its re-check inside a statement: the token, its user
+ * or the superuser flag changed since the actor was cached. Nothing was read or written for the
+ * caller; the route re-authenticates and runs once more (http/route-helpers.ts `withActor`). Should it
+ * ever reach the client, it is the 403 an invalid token gets.
+ */
+export class StaleCredential extends AuthenticationFailed {
+  constructor() {
+    super('Token invalid/expired');
+  }
+}
+
 /** 403 `You do not have permission to perform this action.` */
 export class PermissionDenied extends DomainError {
   readonly code = 'permission_denied';

@@ -68,6 +68,23 @@ describe('PUT (decisions F10)', () => {
     } });
     expect((events[0].user as any).pk).toBe(alice.pk);
   });
+
+  it('writes nothing for a connection the caller cannot see, or one that does not exist', async () => {
+    const [bob, carol] = [await t.makeUser(), await t.makeUser()];
+    const otherId = await t.makeConnection(carol.pk, src.pk);
+    const [other] = await t.t.db.selectFrom('user_source_connection').select(['id', 'last_updated']).where('id', '=', otherId).execute();
+    const count = async () => (await t.t.db.selectFrom('event').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
+    const before = await count();
+    const bobKey = await t.makeToken(bob.pk);
+    for (const id of [other.id, 2_000_000_000]) {
+      const r = await t.api('PUT', `${BASE}${id}/`, { token: bobKey, body: {} });
+      expect(r.statusCode).toBe(404);
+      expect(r.json()).toEqual({ detail: 'Not found.' });
+    }
+    expect(await count()).toBe(before);
+    const [after] = await t.t.db.selectFrom('user_source_connection').select('last_updated').where('id', '=', other.id).execute();
+    expect(after.last_updated).toEqual(other.last_updated);
+  });
 });
 
 describe('authentication has no cache', () => {

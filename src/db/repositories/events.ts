@@ -23,19 +23,28 @@ export interface NewEvent {
  * jsonb as `\ud800`) become U+FFFD, so an odd but accepted name can never turn an audited write into a 500.
  */
 function jsonText(v: unknown): string {
+  const text = JSON.stringify(v);
+  // JSON.stringify writes a lone surrogate as the escape `\udXXX`; only then is the slow path needed.
+  if (!text.includes('\\ud')) return text;
   return JSON.stringify(v, (_k, x) => (typeof x === 'string' ? (x as any).toWellFormed() : x));
+}
+
+/** The parameters of one event row: a new uuid, the JSON columns as text (jsonb input). */
+export type EventParams = {
+  uuid: string; action: string; app: string; user: string; context: string; clientIp: string | null;
+};
+
+/** `e` as statement parameters (see `EventParams`); statements that insert an event bind these. */
+export function eventParams(e: NewEvent): EventParams {
+  return { uuid: randomUUID(), action: e.action, app: e.app, user: jsonText(e.user), context: jsonText(e.context), clientIp: e.clientIp };
 }
 
 /** Inserts one event. */
 export async function insertEvent(db: Executor, e: NewEvent): Promise<void> {
-  await insertEventStatement.execute(db, {
-    uuid: randomUUID(), action: e.action, app: e.app, user: jsonText(e.user), context: jsonText(e.context), clientIp: e.clientIp,
-  });
+  await insertEventStatement.execute(db, eventParams(e));
 }
 // Every audited write runs this: compiled once, a named prepared statement.
-const insertEventStatement = preparedStatement('event_insert', (db, p: {
-  uuid: string; action: string; app: string; user: string; context: string; clientIp: string | null;
-}) => db.insertInto('event').values({
+const insertEventStatement = preparedStatement('event_insert', (db, p: EventParams) => db.insertInto('event').values({
   event_uuid: p.uuid, action: p.action, app: p.app, user: p.user, context: p.context, client_ip: p.clientIp,
 }));
 

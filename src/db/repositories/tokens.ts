@@ -2,7 +2,7 @@
  * API token lookup for authentication. Tokens are found by keyed digest of the key (decisions F9);
  * the stored key itself is encrypted.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../executor.js';
 import { preparedStatement } from '../prepared.js';
 import { isSuperuserExpr } from './users.js';
@@ -35,3 +35,34 @@ const liveApiToken = preparedStatement('token_live_api', (db, p: { keyHash: stri
   .where('t.key_hash', '=', p.keyHash)
   .where('t.intent', '=', 'api')
   .where((eb) => eb.or([eb('t.expiring', '=', false), eb('t.expires', 'is', null), eb('t.expires', '>', sql<string>`now()`)])));
+
+/**
+ * What a statement re-checks for a speculative actor (domain/auth.ts): the key digest and the actor's
+ * fields as remembered. All null for a verified actor: nothing is checked then.
+ */
+export type CredentialCheck = {
+  authKey: string | null;
+  authUser: number | null;
+  authUsername: string | null;
+  authEmail: string | null;
+  authSuperuser: boolean | null;
+};
+
+/**
+ * SQL boolean: true when `p.authKey` is null (verified actor), or when the token with that digest is
+ * still a live `api` token of the active user `p.authUser` whose username, email and superuser flag
+ * are still the remembered ones — `findLiveApiToken`'s conditions, evaluated in the caller's snapshot.
+ * Hot statements add it as a column (`auth_ok`) or a WHERE condition, so a speculative request costs
+ * one round trip; false makes the caller throw StaleCredential.
+ *   ($1::text IS NULL OR EXISTS (SELECT 1 FROM token t JOIN "user" u … WHERE t.key_hash = $1 AND … AND u.id = $2 …))
+ * `p` holds the statement's parameter placeholders (preparedStatement).
+ */
+export function credentialCheck(p: CredentialCheck): RawBuilder<boolean> {
+  return sql<boolean>`(${p.authKey}::text IS NULL OR EXISTS (
+    SELECT 1 FROM token t JOIN "user" u ON u.id = t.user_id
+    WHERE t.key_hash = ${p.authKey}::text AND t.intent = 'api'
+      AND (NOT t.expiring OR t.expires IS NULL OR t.expires > now())
+      AND u.id = ${p.authUser}::int AND u.is_active
+      AND u.username = ${p.authUsername}::text AND u.email = ${p.authEmail}::text
+      AND ${isSuperuserExpr(sql.ref('u.id'))} = ${p.authSuperuser}::bool))`;
+}

@@ -8,13 +8,18 @@
  * bench/README.md has the plans and measurements.
  */
 import { sql, type RawBuilder } from 'kysely';
-import { InvalidPage } from '../../domain/errors.js';
+import { InvalidPage, StaleCredential } from '../../domain/errors.js';
 import type { ListQuery, OrderTerm, Page } from '../../domain/list.js';
 import type { SourceKind } from '../database.js';
 import { translateConstraints } from '../errors.js';
 import type { Executor } from '../executor.js';
 import { applyFilters, likePattern, resolvePage, runList, type ListColumns } from '../list.js';
 import { preparedStatement } from '../prepared.js';
+import { eventParams, type EventParams, type NewEvent } from './events.js';
+import { credentialCheck, type CredentialCheck } from './tokens.js';
+
+/** `CredentialCheck` of a verified actor: nothing to re-check. */
+const NO_CHECK: CredentialCheck = { authKey: null, authUser: null, authUsername: null, authEmail: null, authSuperuser: null };
 import { prefixedSourceViewColumns, sourceViewFromRow, type SourceView } from './sources.js';
 
 /** The base connection row as serializers need it. `created` is an ISO UTC string. */
@@ -84,18 +89,28 @@ function slugConditions(query: ListQuery): SlugConditions {
  */
 export async function listConnections(
   db: Executor,
-  args: { ownerPk?: number; kind?: ConnectionKind; query: ListQuery },
+  args: { ownerPk?: number; kind?: ConnectionKind; query: ListQuery; auth?: CredentialCheck },
 ): Promise<Page<ConnectionBaseRow>> {
   const { query } = args;
-  const fastFilters = Object.keys(query.filters).every((k) => FAST_FILTERS.has(k));
   const userFilter = typeof query.filters.user === 'number' ? query.filters.user : undefined;
   const userScoped = args.ownerPk !== undefined || userFilter !== undefined;
-  if (args.kind === undefined && fastFilters && isDefaultOrdering(query.ordering)) {
-    return userScoped ? listForUser(db, { ownerPk: args.ownerPk, userPk: userFilter, query }) : listInSlugOrder(db, query);
+  const auth = args.auth ?? NO_CHECK;
+  if (listUsesFastPath(args)) {
+    return userScoped ? listForUser(db, { ownerPk: args.ownerPk, userPk: userFilter, query, auth }) : listInSlugOrder(db, query, auth);
   }
+  if (auth.authKey !== null) throw new Error('listConnections: the generic path cannot re-check a speculative actor; verify it first');
+  const fastFilters = Object.keys(query.filters).every((k) => FAST_FILTERS.has(k));
   const filtered = applyFilters(scoped(db, args), connectionListColumns, query);
   const count = args.kind === undefined && fastFilters && !userScoped ? () => countBySource(db, query) : undefined;
   return runList(filtered, (qb) => qb.select(baseColumns as any), connectionListColumns, query, count) as Promise<Page<ConnectionBaseRow>>;
+}
+
+/**
+ * Does `listConnections` answer this list with one of its fast paths (default order, base rows, only
+ * the `user` / `source__slug` filters)? Only those re-check a speculative actor (`auth`) themselves.
+ */
+export function listUsesFastPath(args: { kind?: ConnectionKind; query: ListQuery }): boolean {
+  return args.kind === undefined && Object.keys(args.query.filters).every((k) => FAST_FILTERS.has(k)) && isDefaultOrdering(args.query.ordering);
 }
 
 /**
@@ -112,10 +127,14 @@ const countBySourceStatement = preparedStatement('connection_count_by_source', (
   FROM source s JOIN source_connection_count k ON k.source_id = s.pbm_uuid
   WHERE (${p.slug}::text IS NULL OR s.slug = ${p.slug}::text) AND s.slug ILIKE ALL (${p.patterns}::text[])`);
 
-/** A page row of the fast paths: the count on every row, the connection columns null when the page is empty. */
-type CountedRow = { total: number } & { [K in keyof ConnectionBaseRow]: ConnectionBaseRow[K] | null };
+/**
+ * A page row of the fast paths: the count and the speculative actor's re-check (`auth_ok`, see
+ * tokens.ts `credentialCheck`) on every row, the connection columns null when the page is empty.
+ */
+type CountedRow = { total: number; auth_ok: boolean } & { [K in keyof ConnectionBaseRow]: ConnectionBaseRow[K] | null };
 
 function toPage(rows: CountedRow[], query: ListQuery, page: number): Page<ConnectionBaseRow> {
+  if (rows[0] && !rows[0].auth_ok) throw new StaleCredential();
   const count = Number(rows[0]?.total ?? 0);
   const checked = resolvePage({ ...query, page }, count);
   const out: ConnectionBaseRow[] = [];
@@ -135,11 +154,12 @@ function toPage(rows: CountedRow[], query: ListQuery, page: number): Page<Connec
  *    rows from that range on, read from the covering index (source_id, id) INCLUDE (user_id, created,
  *    identifier) (index-only scan), skipping fewer than 2^14 entries.
  * `page: 'last'` needs the count first (one more statement).
- * @throws InvalidPage when the page is out of range.
+ * @throws InvalidPage when the page is out of range; StaleCredential when `auth` no longer holds.
  */
-export async function listInSlugOrder(db: Executor, query: ListQuery): Promise<Page<ConnectionBaseRow>> {
+export async function listInSlugOrder(db: Executor, query: ListQuery, auth: CredentialCheck = NO_CHECK): Promise<Page<ConnectionBaseRow>> {
+  // `last`: the count alone first (read-only, nothing of it is returned before the page's statement re-checks `auth`).
   const page = query.page === 'last' ? resolvePage(query, await countBySource(db, query)) : query.page;
-  const rows = await slugOrderStatement.execute(db, { ...slugConditions(query), offset: (page - 1) * query.pageSize, limit: query.pageSize });
+  const rows = await slugOrderStatement.execute(db, { ...slugConditions(query), ...auth, offset: (page - 1) * query.pageSize, limit: query.pageSize });
   return toPage(rows, query, page);
 }
 /**
@@ -158,7 +178,7 @@ function rangeStep(shift: '26' | '20' | '14', within: RawBuilder<boolean>, befor
       WHERE r.cum > win.skip ORDER BY r.block LIMIT 1`;
 }
 
-const slugOrderStatement = preparedStatement('connection_list_slug_order', (_db, p: SlugConditions & { offset: number; limit: number }) => sql<CountedRow>`
+const slugOrderStatement = preparedStatement('connection_list_slug_order', (_db, p: SlugConditions & CredentialCheck & { offset: number; limit: number }) => sql<CountedRow>`
   WITH arg AS (SELECT ${p.offset}::int8 AS off, ${p.limit}::int8 AS lim),
   src AS (
     SELECT k.source_id, s.slug, k.n, (sum(k.n) OVER (ORDER BY s.slug ROWS UNBOUNDED PRECEDING))::int8 - k.n AS before
@@ -171,7 +191,8 @@ const slugOrderStatement = preparedStatement('connection_list_slug_order', (_db,
     FROM src, arg
     WHERE src.before < arg.off + arg.lim AND src.before + src.n > arg.off
   )
-  SELECT (SELECT coalesce(sum(n), 0) FROM src)::int8 AS total, p.id, p.user_id, p.source_id, p.identifier, p.created
+  SELECT (SELECT coalesce(sum(n), 0) FROM src)::int8 AS total, ${credentialCheck(p)} AS auth_ok,
+    p.id, p.user_id, p.source_id, p.identifier, p.created
   FROM (SELECT 1) AS one
   LEFT JOIN LATERAL (
     SELECT c.id, c.user_id, c.source_id, c.identifier, c.created, win.slug
@@ -190,24 +211,25 @@ const slugOrderStatement = preparedStatement('connection_list_slug_order', (_db,
 /**
  * Connections of one user (the owner scope and/or the `user` filter; both given and different → none)
  * in the default order. A user has at most one connection per source, so counting and sorting
- * their rows is cheap; one statement gives count and page.
- * @throws InvalidPage when the page is out of range.
+ * their rows is cheap; one statement gives count and page (and re-checks `auth`).
+ * @throws InvalidPage when the page is out of range; StaleCredential when `auth` no longer holds.
  */
 export async function listForUser(
   db: Executor,
-  args: { ownerPk?: number; userPk?: number; query: ListQuery },
+  args: { ownerPk?: number; userPk?: number; query: ListQuery; auth?: CredentialCheck },
 ): Promise<Page<ConnectionBaseRow>> {
   const { query } = args;
-  const bind = { ...slugConditions(query), user: args.userPk ?? args.ownerPk!, owner: args.ownerPk ?? null, limit: query.pageSize };
+  const bind = { ...slugConditions(query), ...(args.auth ?? NO_CHECK), user: args.userPk ?? args.ownerPk!, owner: args.ownerPk ?? null, limit: query.pageSize };
   if (query.page === 'last') {
     const first = await userListStatement.execute(db, { ...bind, offset: 0 });
+    if (first[0] && !first[0].auth_ok) throw new StaleCredential();
     const page = resolvePage(query, Number(first[0]?.total ?? 0));
     if (page === 1) return toPage(first, query, 1);
     return toPage(await userListStatement.execute(db, { ...bind, offset: (page - 1) * query.pageSize }), query, page);
   }
   return toPage(await userListStatement.execute(db, { ...bind, offset: (query.page - 1) * query.pageSize }), query, query.page);
 }
-const userListStatement = preparedStatement('connection_list_user', (_db, p: SlugConditions & {
+const userListStatement = preparedStatement('connection_list_user', (_db, p: SlugConditions & CredentialCheck & {
   user: number; owner: number | null; offset: number; limit: number;
 }) => sql<CountedRow>`
   WITH m AS (
@@ -216,7 +238,7 @@ const userListStatement = preparedStatement('connection_list_user', (_db, p: Slu
     WHERE c.user_id = ${p.user}::int AND (${p.owner}::int IS NULL OR c.user_id = ${p.owner}::int)
       AND (${p.slug}::text IS NULL OR s.slug = ${p.slug}::text) AND s.slug ILIKE ALL (${p.patterns}::text[])
   )
-  SELECT (SELECT count(*) FROM m)::int8 AS total, p.id, p.user_id, p.source_id, p.identifier, p.created
+  SELECT (SELECT count(*) FROM m)::int8 AS total, ${credentialCheck(p)} AS auth_ok, p.id, p.user_id, p.source_id, p.identifier, p.created
   FROM (SELECT 1) AS one
   LEFT JOIN LATERAL (SELECT * FROM m ORDER BY m.slug, m.id OFFSET ${p.offset}::int8 LIMIT ${p.limit}::int8) p ON true
   ORDER BY p.slug, p.id`);
@@ -241,20 +263,30 @@ function withSourceFromRow(r: Record<string, any>): ConnectionWithSource {
 }
 
 /**
- * `findConnection` plus the source view, in one statement (base rows only: no typed table):
- *   SELECT c.id, …, s.pbm_uuid AS src_pbm_uuid, … FROM user_source_connection c JOIN source s …
- *   WHERE c.id = $1 AND ($2::int IS NULL OR c.user_id = $2)
+ * `findConnection` plus the source view, in one statement (base rows only: no typed table), with
+ * the speculative actor's re-check (`auth`, see tokens.ts `credentialCheck`) in the same snapshot:
+ *   SELECT <credential check> AS auth_ok, x.* FROM (SELECT 1) one LEFT JOIN LATERAL (
+ *     SELECT c.id, …, s.pbm_uuid AS src_pbm_uuid, … FROM user_source_connection c JOIN source s …
+ *     WHERE c.id = $1 AND ($2::int IS NULL OR c.user_id = $2)) x ON true
  * @returns undefined when absent or not owned by `ownerPk` (when given).
+ * @throws StaleCredential when `auth` no longer holds (nothing else is returned then).
  */
-export async function findConnectionWithSource(db: Executor, id: number, args: { ownerPk?: number } = {}): Promise<ConnectionWithSource | undefined> {
-  const [r] = await withSourceStatement.execute(db, { id, owner: args.ownerPk ?? null });
-  return r ? withSourceFromRow(r) : undefined;
+export async function findConnectionWithSource(
+  db: Executor, id: number, args: { ownerPk?: number; auth?: CredentialCheck } = {},
+): Promise<ConnectionWithSource | undefined> {
+  const [r] = await withSourceStatement.execute(db, { id, owner: args.ownerPk ?? null, ...(args.auth ?? NO_CHECK) }) as Record<string, any>[];
+  if (!r.auth_ok) throw new StaleCredential();
+  return r.id === null ? undefined : withSourceFromRow(r);
 }
-const withSourceStatement = preparedStatement('connection_with_source', (db, p: { id: number; owner: number | null }) => db
-  .selectFrom('user_source_connection as c').innerJoin('source as s', 's.pbm_uuid', 'c.source_id')
-  .select(baseColumns).select(prefixedSourceViewColumns())
-  .where('c.id', '=', p.id)
-  .where(sql<boolean>`(${p.owner}::int IS NULL OR c.user_id = ${p.owner}::int)`));
+const withSourceStatement = preparedStatement('connection_with_source', (db, p: { id: number; owner: number | null } & CredentialCheck) => db
+  .selectFrom(sql`(SELECT 1)`.as('one'))
+  .leftJoinLateral((eb) => eb
+    .selectFrom('user_source_connection as c').innerJoin('source as s', 's.pbm_uuid', 'c.source_id')
+    .select(baseColumns).select(prefixedSourceViewColumns())
+    .where('c.id', '=', p.id)
+    .where(sql<boolean>`(${p.owner}::int IS NULL OR c.user_id = ${p.owner}::int)`)
+    .as('x'), (join) => join.onTrue())
+  .select(credentialCheck(p).as('auth_ok')).selectAll('x') as any);
 
 /**
  * Refreshes `last_updated` of a visible connection and returns it with its source view, in one
@@ -274,6 +306,49 @@ const touchWithSourceStatement = preparedStatement('connection_touch_with_source
   .where('c.id', '=', p.id)
   .where(sql<boolean>`(${p.owner}::int IS NULL OR c.user_id = ${p.owner}::int)`)
   .returning(baseColumns).returning(prefixedSourceViewColumns() as any));
+
+/**
+ * `touchConnectionWithSource` and the audit event of the change in one statement (one implicit
+ * transaction, one round trip; bench/README.md "PUT"):
+ *   WITH u AS (UPDATE user_source_connection c SET last_updated = now() FROM source s WHERE … RETURNING …),
+ *        e AS (INSERT INTO event (…) SELECT $uuid, …, jsonb_set($context, '{model,name}', to_jsonb(format($name, u.user_id, u.source_id))), … FROM u)
+ *   SELECT * FROM ok LEFT JOIN u ON true        -- ok: the speculative actor's re-check (`auth`)
+ * The row is updated and the event written only when the row was found (and visible) and `auth`
+ * holds; the event's `context.model.name` is `nameTemplate` (a `format()` template, `%s` = user pk,
+ * then source pk) filled from the updated row.
+ * @returns undefined when absent or not owned by `ownerPk` (when given); nothing is written then.
+ * @throws StaleCredential when `auth` no longer holds; nothing is written then.
+ */
+export async function touchConnectionAudited(
+  db: Executor, id: number, args: { ownerPk?: number; event: NewEvent; nameTemplate: string; auth?: CredentialCheck },
+): Promise<ConnectionWithSource | undefined> {
+  const [r] = await touchAuditedStatement.execute(db, {
+    id, owner: args.ownerPk ?? null, nameTemplate: args.nameTemplate, ...eventParams(args.event), ...(args.auth ?? NO_CHECK),
+  }) as Record<string, any>[];
+  if (!r.auth_ok) throw new StaleCredential();
+  return r.id === null ? undefined : withSourceFromRow(r);
+}
+const touchAuditedStatement = preparedStatement('connection_touch_audited', (db, p: {
+  id: number; owner: number | null; nameTemplate: string;
+} & EventParams & CredentialCheck) => db
+  .with('ok', (qc) => qc.selectNoFrom(credentialCheck(p).as('auth_ok')))
+  .with('u', (qc) => qc
+    .updateTable('user_source_connection as c').from('source as s')
+    .set({ last_updated: sql`now()` as any })
+    .whereRef('s.pbm_uuid', '=', 'c.source_id')
+    .where('c.id', '=', p.id)
+    .where(sql<boolean>`(${p.owner}::int IS NULL OR c.user_id = ${p.owner}::int)`)
+    .where(sql<boolean>`(SELECT ok.auth_ok FROM ok)`)
+    .returning(baseColumns).returning(prefixedSourceViewColumns() as any))
+  .with('e', (qc) => qc
+    .insertInto('event').columns(['event_uuid', 'action', 'app', 'user', 'context', 'client_ip'])
+    .expression((eb) => (eb as any).selectFrom('u').select([
+      sql`${p.uuid}::uuid`.as('event_uuid'), sql`${p.action}::text`.as('action'), sql`${p.app}::text`.as('app'),
+      sql`${p.user}::jsonb`.as('user'),
+      sql`jsonb_set(${p.context}::jsonb, '{model,name}', to_jsonb(format(${p.nameTemplate}::text, u.user_id, u.source_id)))`.as('context'),
+      sql`${p.clientIp}::text`.as('client_ip'),
+    ])))
+  .selectFrom('ok' as any).leftJoin('u' as any, (join: any) => join.onTrue()).selectAll() as any);
 
 /** Refreshes `last_updated` (what a save without changes does in authentik). @returns false when absent. */
 export async function touchConnection(db: Executor, id: number): Promise<boolean> {

@@ -5,14 +5,15 @@
  */
 import { findSourceViews, type SourceView } from '../../db/repositories/sources.js';
 import {
-  countUserConnections, deleteConnection, findConnection, findConnectionWithSource, listConnections,
-  touchConnectionWithSource, type ConnectionBaseRow, type ConnectionKind,
+  countUserConnections, deleteConnection, findConnection, findConnectionWithSource, listConnections, listUsesFastPath,
+  touchConnectionAudited, type ConnectionBaseRow, type ConnectionKind,
 } from '../../db/repositories/user-source-connections.js';
 import { findUserBrief, userExists } from '../../db/repositories/users.js';
 import { insertEvent } from '../../db/repositories/events.js';
 import type { Executor } from '../../db/executor.js';
 import type { Actor } from '../actor.js';
-import { connectionName, modelEvent } from '../audit.js';
+import { credentialCheckOf, verifiedActor } from '../auth.js';
+import { CONNECTION_NAME_TEMPLATE, connectionName, modelEvent } from '../audit.js';
 import type { Deps } from '../deps.js';
 import { NotFound, PermissionDenied, ValidationFailed } from '../errors.js';
 import { INVALID_CHOICE, type ListParamsSpec, type ListQuery, type Page } from '../list.js';
@@ -54,12 +55,19 @@ export async function validateUserFilter(deps: Deps, query: ListQuery, actor?: A
 }
 
 /**
- * Lists the connections visible to `actor`.
- * @throws ValidationFailed for an unknown `user` filter; InvalidPage for a page out of range.
+ * Lists the connections visible to `actor` (which may be speculative: domain/auth.ts).
+ * @throws ValidationFailed for an unknown `user` filter; InvalidPage for a page out of range;
+ *   StaleCredential when a speculative actor no longer holds.
  */
 export async function listAll(deps: Deps, actor: Actor, query: ListQuery, kind?: ConnectionKind): Promise<Page<ConnectionView>> {
+  const u = query.filters.user;
+  // Only the fast paths re-check a speculative actor in their statement; before anything else is read
+  // (the user filter's lookup, the generic list), the actor is verified.
+  if (actor.unverified && ((typeof u === 'number' && u !== actor.userPk) || !listUsesFastPath({ kind, query }))) {
+    actor = await verifiedActor(deps, actor);
+  }
   await validateUserFilter(deps, query, actor);
-  const page = await listConnections(deps.db, { ownerPk: ownerScope(actor), kind, query });
+  const page = await listConnections(deps.db, { ownerPk: ownerScope(actor), kind, query, auth: credentialCheckOf(actor) });
   return { ...page, rows: await withSources(deps, page.rows) };
 }
 
@@ -71,34 +79,35 @@ export async function getVisible(deps: Deps, actor: Actor, id: number, kind?: Co
 }
 
 /**
- * Retrieves one connection (base rows: connection and source in one statement).
- * @throws NotFound when absent or not visible.
+ * Retrieves one connection (base rows: connection and source in one statement, which also re-checks
+ * a speculative actor).
+ * @throws NotFound when absent or not visible; StaleCredential when a speculative actor no longer holds.
  */
 export async function retrieve(deps: Deps, actor: Actor, id: number, kind?: ConnectionKind): Promise<ConnectionView> {
   if (kind === undefined) {
-    const found = await findConnectionWithSource(deps.db, id, { ownerPk: ownerScope(actor) });
+    const found = await findConnectionWithSource(deps.db, id, { ownerPk: ownerScope(actor), auth: credentialCheckOf(actor) });
     if (!found) throw new NotFound();
     return found;
   }
-  const row = await getVisible(deps, actor, id, kind);
+  const row = await getVisible(deps, await verifiedActor(deps, actor), id, kind);
   return (await withSources(deps, [row]))[0];
 }
 
 /**
  * PUT/PATCH on `/all/{id}/`: nothing is writable, the row is saved anyway (refreshing `last_updated`)
  * and a `model_updated` event is written in the same transaction (decisions W3, F10).
- * @throws NotFound when absent or not visible.
+ * @throws NotFound when absent or not visible; StaleCredential when a speculative actor no longer holds
+ *   (nothing is written then).
  */
 export async function touch(deps: Deps, actor: Actor, id: number): Promise<ConnectionView> {
-  return deps.db.transaction().execute(async (tx) => {
-    // One statement finds (within the actor's scope), locks and updates the row and reads its source.
-    const v = await touchConnectionWithSource(tx, id, { ownerPk: ownerScope(actor) });
-    if (!v) throw new NotFound();
-    await insertEvent(tx, modelEvent('model_updated', actor, {
-      app: 'authentik_core', model_name: 'usersourceconnection', pk: v.row.id, name: connectionName(v.row.user_id, v.row.source_id),
-    }));
-    return v;
+  // One statement finds the row (within the actor's scope), updates it, reads its source and writes the
+  // event, whose name the statement fills in from the row (CONNECTION_NAME_TEMPLATE = connectionName).
+  const event = modelEvent('model_updated', actor, { app: 'authentik_core', model_name: 'usersourceconnection', pk: id, name: '' });
+  const v = await touchConnectionAudited(deps.db, id, {
+    ownerPk: ownerScope(actor), event, nameTemplate: CONNECTION_NAME_TEMPLATE, auth: credentialCheckOf(actor),
   });
+  if (!v) throw new NotFound();
+  return v;
 }
 
 /**

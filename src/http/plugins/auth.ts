@@ -8,16 +8,20 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../../domain/actor.js';
 import { AuthenticationFailed, NotAuthenticated } from '../../domain/errors.js';
 
-/** Resolves a bearer key to an actor, or undefined when no live token has it (or its user is inactive). */
-export type TokenResolver = (key: string, clientIp: string) => Promise<Actor | undefined>;
+/**
+ * Resolves a bearer key to an actor, or undefined when no live token has it (or its user is inactive).
+ * With `speculative`, it may answer from its cache with an `unverified` actor (domain/auth.ts).
+ */
+export type TokenResolver = (key: string, clientIp: string, speculative?: boolean) => Promise<Actor | undefined>;
 /** Resolves the request's session to an actor (and enforces CSRF on unsafe methods), or undefined. */
 export type SessionResolver = (req: FastifyRequest) => Promise<Actor | undefined>;
 
 /**
- * Finds the caller of `req` and stores it on `req.caller`.
+ * Finds the caller of `req` and stores it on `req.caller`. Routes with `config.speculativeAuth` may
+ * get an `unverified` actor from the token cache (their handlers run under `withActor`).
  * @throws AuthenticationFailed for an unsupported scheme or an unknown/expired/inactive token.
  */
-export async function authenticate(req: FastifyRequest, tokens: TokenResolver, sessions?: SessionResolver): Promise<void> {
+export async function authenticate(req: FastifyRequest, tokens: TokenResolver, sessions?: SessionResolver, speculative = false): Promise<void> {
   if (req.caller) return;
   const header = (req.headers.authorization ?? '').trim();
   if (header !== '' && header.includes(' ')) {
@@ -26,7 +30,7 @@ export async function authenticate(req: FastifyRequest, tokens: TokenResolver, s
     const key = header.slice(at + 1).trim();
     if (scheme.toLowerCase() !== 'bearer') throw new AuthenticationFailed('Unsupported authentication type');
     if (key === '') throw new AuthenticationFailed('Malformed header');
-    const actor = await tokens(key, req.ip);
+    const actor = await tokens(key, req.ip, speculative);
     if (!actor) throw new AuthenticationFailed('Token invalid/expired');
     req.caller = actor;
     return;
@@ -37,8 +41,15 @@ export async function authenticate(req: FastifyRequest, tokens: TokenResolver, s
 /** Adds the authentication hook to every route of `app`'s scope. */
 export function registerAuth(app: FastifyInstance, tokens: TokenResolver, sessions?: SessionResolver): void {
   app.decorateRequest('caller', undefined);
+  // For withActor: authenticates again, from the database (no cache).
+  app.decorateRequest('reauthenticate', async function (this: FastifyRequest) {
+    this.caller = undefined;
+    await authenticate(this, tokens, sessions, false);
+    if (!this.caller) throw new NotAuthenticated();
+    return this.caller;
+  });
   app.addHook('onRequest', async (req) => {
-    await authenticate(req, tokens, sessions);
+    await authenticate(req, tokens, sessions, req.routeOptions.config?.speculativeAuth === true);
     if (!req.caller && !req.routeOptions.config?.anonymous) throw new NotAuthenticated();
   });
 }

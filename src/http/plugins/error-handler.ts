@@ -98,7 +98,17 @@ function send(reply: FastifyReply, status: number, body: unknown) {
 
 /** Registers the error handler on `app` (and its child scopes). */
 export function registerErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError & Partial<DomainError>, req: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler(async (raised: FastifyError & Partial<DomainError>, req: FastifyRequest, reply: FastifyReply) => {
+    let err = raised;
+    // A speculative caller (an `unverified` actor from the token cache, domain/auth.ts) gets no error
+    // answer before its token is checked: a revoked token is 403 first, exactly as without the cache.
+    if (req.caller?.unverified && typeof req.reauthenticate === 'function') {
+      try {
+        await req.reauthenticate();
+      } catch (e) {
+        err = e as typeof err;
+      }
+    }
     if (err instanceof ValidationFailed) {
       return send(reply, 400, err instanceof UniqueViolation ? { ...err.fieldErrors, code: 'unique' } : err.fieldErrors);
     }

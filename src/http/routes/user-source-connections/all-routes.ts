@@ -8,7 +8,7 @@ import type { Deps } from '../../../domain/deps.js';
 import * as connections from '../../../domain/user-source-connections/service.js';
 import { envelope, paginated } from '../../list/envelope.js';
 import { listQuerySchema, parseListQuery } from '../../list/list-query.js';
-import { actorOf, parseId } from '../../route-helpers.js';
+import { actorOf, parseId, withActor } from '../../route-helpers.js';
 import { errorResponses, IdParamsSchema, notFoundResponse, UsedBySchema } from '../../schemas/common.js';
 import { AnyObjectBodySchema, UserSourceConnectionSchema } from './schemas.js';
 import type { SourceWire } from '../sources/schemas.js';
@@ -22,37 +22,48 @@ export function allConnectionRoutes(app: FastifyInstance, deps: Deps, opts: { ma
   const PaginatedSchema = paginated(UserSourceConnectionSchema);
   app.addSchema(PaginatedSchema);
 
+  // list, retrieve, PUT and PATCH take speculative callers (domain/auth.ts): their statements re-check them.
+  const config = { speculativeAuth: true };
   app.get(BASE, {
+    config,
     schema: {
       operationId: 'sources_user_connections_all_list', tags, description: 'User-source connection Viewset',
       querystring: listQuerySchema(spec),
       response: { 200: Type.Ref(PaginatedSchema), ...errorResponses, ...notFoundResponse },
     },
   }, async (req) => {
-    const page = await connections.listAll(deps, actorOf(req), parseListQuery(req.query, spec, opts.maxPageSize));
+    const query = parseListQuery(req.query, spec, opts.maxPageSize);
+    const page = await withActor(req, (actor) => connections.listAll(deps, actor, query));
     const sources = new Map<string, SourceWire>();
     return envelope(page, (v) => serializeConnection(v, sources));
   });
 
   const detail = `${BASE}:id/`;
   app.get<{ Params: { id: string } }>(detail, {
+    config,
     schema: {
       operationId: 'sources_user_connections_all_retrieve', tags, description: 'User-source connection Viewset',
       params: IdParamsSchema,
       response: { 200: Type.Ref(UserSourceConnectionSchema), ...errorResponses, ...notFoundResponse },
     },
-  }, async (req) => serializeConnection(await connections.retrieve(deps, actorOf(req), parseId(req.params.id))));
+  }, async (req) => {
+    const id = parseId(req.params.id);
+    return serializeConnection(await withActor(req, (actor) => connections.retrieve(deps, actor, id)));
+  });
 
   for (const [method, operationId] of [['PUT', 'sources_user_connections_all_update'], ['PATCH', 'sources_user_connections_all_partial_update']] as const) {
     app.route<{ Params: { id: string } }>({
-      method, url: detail,
+      method, url: detail, config,
       schema: {
         operationId, tags, description: 'User-source connection Viewset',
         params: IdParamsSchema,
         body: AnyObjectBodySchema,
         response: { 200: Type.Ref(UserSourceConnectionSchema), ...errorResponses, ...notFoundResponse },
       },
-      handler: async (req) => serializeConnection(await connections.touch(deps, actorOf(req), parseId(req.params.id))),
+      handler: async (req) => {
+        const id = parseId(req.params.id);
+        return serializeConnection(await withActor(req, (actor) => connections.touch(deps, actor, id)));
+      },
     });
   }
 
