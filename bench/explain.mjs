@@ -10,6 +10,7 @@
  * timing overhead is large on small VMs, so plans are shown with TIMING OFF).
  * Output: markdown on stdout (bench/README.md quotes it).
  */
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -20,7 +21,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const url = process.argv[2] ?? 'postgres://postgres@127.0.0.1:5432/fedlink_bench';
 const RUNS = Number(process.env.EXPLAIN_RUNS ?? 200);
 const { createPool } = await import(`${ROOT}/dist/db/connect.js`);
-const { listConnections, findConnectionWithSource, touchConnectionWithSource } = await import(`${ROOT}/dist/db/repositories/user-source-connections.js`);
+const { listConnections, findVisibleConnection, touchConnectionAudited } = await import(`${ROOT}/dist/db/repositories/user-source-connections.js`);
 const { findSourceViews } = await import(`${ROOT}/dist/db/repositories/sources.js`);
 const { findLiveApiToken } = await import(`${ROOT}/dist/db/repositories/tokens.js`);
 const { createSecretBox } = await import(`${ROOT}/dist/domain/secrets.js`);
@@ -47,20 +48,20 @@ const arrayText = (v) => `{${v.map((x) => `"${String(x).replace(/["\\]/g, '\\$&'
 const literal = (v) => (v === null ? 'NULL' : `'${(Array.isArray(v) ? arrayText(v) : String(v)).replace(/'/g, "''")}'`);
 
 /** Mean round trip of the statement run as a named prepared statement, `n` times (ms). */
-async function timed(statement, n) {
+async function timed(statement, n, values = () => statement.parameters) {
   const name = `explain_${Math.random().toString(36).slice(2)}`;
-  for (let i = 0; i < 5; i++) await raw.query({ name, text: statement.sql, values: statement.parameters });
+  for (let i = 0; i < 5; i++) await raw.query({ name, text: statement.sql, values: values() });
   const t0 = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) await raw.query({ name, text: statement.sql, values: statement.parameters });
+  for (let i = 0; i < n; i++) await raw.query({ name, text: statement.sql, values: values() });
   return Number(process.hrtime.bigint() - t0) / 1e6 / n;
 }
 
-async function explain(title, statement, { rollback = false, runs = RUNS } = {}) {
+async function explain(title, statement, { rollback = false, runs = RUNS, values } = {}) {
   // Parameters inlined as literals (EXPLAIN cannot take them); the server runs the same text prepared.
   const text = statement.sql.replace(/\$(\d+)/g, (_, i) => literal(statement.parameters[Number(i) - 1]));
   if (rollback) await raw.query('BEGIN');
   const r = await raw.query(`EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, COSTS OFF) ${text}`);
-  const ms = await timed(statement, runs);
+  const ms = await timed(statement, runs, values);
   if (rollback) await raw.query('ROLLBACK');
   console.log(`#### ${title}\n\nMean round trip as a named prepared statement over ${runs} runs: **${ms.toFixed(3)} ms**.\n\n`
     + `\`\`\`sql\n${statement.sql.replace(/\n\s*\n/g, '\n').trim()}\n\`\`\`\n\n\`\`\`\n${r.rows.map((x) => x['QUERY PLAN']).join('\n')}\n\`\`\`\n`);
@@ -74,7 +75,7 @@ const scenarios = [
   ['deep_page: page 1000, superuser', () => listConnections(db, { query: q({ page: '1000', page_size: '100' }) })],
   ['list_user: ?user=2 as user 2', () => listConnections(db, { ownerPk: 2, query: q({ user: '2' }) })],
   ['source views of a page (1 source)', () => findSourceViews(db, [uuid('bench-source-14')])],
-  ['retrieve: connection + source', () => findConnectionWithSource(db, 123457, {})],
+  ['retrieve: connection + its source revision', () => findVisibleConnection(db, 123457, {})],
 ];
 const secrets = createSecretBox('fedlink-bench-secret-key-not-secret');
 scenarios.push(['auth: token lookup (every request)', () => findLiveApiToken(db, secrets.digest('887be81049d6a1e254c8a23b18f5c749'))]);
@@ -85,8 +86,20 @@ for (const [title, fn] of scenarios) {
   const stmts = await capture(fn);
   for (const [i, s] of stmts.entries()) await explain(stmts.length > 1 ? `${title} (${i + 1}/${stmts.length})` : title, s);
 }
-const put = await capture(() => db.transaction().execute(async (tx) => { await touchConnectionWithSource(tx, 123457, {}); throw new Error('rollback'); }).catch(() => undefined));
-await explain('put: touch + source in one UPDATE (rolled back)', put.find((s) => s.sql.startsWith('update')), { rollback: true });
+const putEvent = {
+  action: 'model_updated', app: 'authentik.events.signals', user: { pk: 1, username: 'akadmin', email: 'akadmin@bench.example' },
+  context: { model: { app: 'authentik_core', model_name: 'usersourceconnection', pk: 123457, name: '' } }, clientIp: '127.0.0.1',
+};
+const put = await capture(() => db.transaction().execute(async (tx) => {
+  await touchConnectionAudited(tx, 123457, { event: putEvent, nameTemplate: 'User-source connection (user=%s, source=%s)' });
+  throw new Error('rollback');
+}).catch(() => undefined));
+const putStatement = put.find((s) => s.sql.startsWith('with'));
+// Each timed run needs a new event uuid (the primary key); the other parameters stay as captured.
+const uuidAt = putStatement.parameters.findIndex((v) => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-4/.test(v));
+await explain('put: UPDATE + audit event in one statement (rolled back)', putStatement, {
+  rollback: true, values: () => putStatement.parameters.map((v, i) => (i === uuidAt ? randomUUID() : v)),
+});
 
 console.log('### The plain statements they replace\n');
 await explain('plain count (what every list page ran)', { sql: 'SELECT count(*)::int FROM user_source_connection c JOIN source s ON s.pbm_uuid = c.source_id', parameters: [] }, { runs: 10 });

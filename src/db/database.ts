@@ -99,6 +99,8 @@ export interface SourceTable {
   group_matching_mode: Generated<string>;
   managed: string | null;
   created: Timestamp;
+  /** Bumped by triggers on every change a source view can show (migration 1070_add_source_revision). */
+  revision: Generated<number>;
 }
 
 export interface SourcePropertyMappingTable {

@@ -1,8 +1,9 @@
 /**
  * The optimized paths of `/sources/user_connections/all/` seen through the API: counts follow writes
  * at once (counters in the same transaction), the caller's own `?user=` needs no lookup, PUT still
- * writes its event in the same transaction (decisions F10), and authentication has no cache: a deleted
- * or expired token and a deactivated user stop working on the next request.
+ * writes its event in the same statement (decisions F10), and a deleted or expired token and a
+ * deactivated user stop working on the next request (the token cache is only a guess each statement
+ * re-checks: user-connections-all-caches.test.ts).
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,7 +88,7 @@ describe('PUT (decisions F10)', () => {
   });
 });
 
-describe('authentication has no cache', () => {
+describe('authentication changes take effect on the next request', () => {
   it('a deleted token, an expired token and a deactivated user fail on the next request', async () => {
     const u = await t.makeUser();
     const key = await t.makeToken(u.pk);

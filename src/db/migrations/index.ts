@@ -10,6 +10,7 @@ import * as createSession from './2026-11-29T1030_create_session.js';
 import * as addFlowSettings from './2026-11-29T1040_add_flow_settings.js';
 import * as createTypedSources from './2026-11-29T1050_create_typed_sources.js';
 import * as createGroupSourceConnection from './2026-11-29T1060_create_group_source_connection.js';
+import * as addSourceRevision from './2026-11-29T1070_add_source_revision.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-29T0900_create_core': createCore,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-29T1040_add_flow_settings': addFlowSettings,
   '2026-11-29T1050_create_typed_sources': createTypedSources,
   '2026-11-29T1060_create_group_source_connection': createGroupSourceConnection,
+  '2026-11-29T1070_add_source_revision': addSourceRevision,
 };

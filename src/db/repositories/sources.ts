@@ -29,6 +29,11 @@ export interface SourceView {
   user_path_template: string;
   icon: string | null;
   created: string;
+  /**
+   * `source.revision` when read (migration 1070_add_source_revision): changes with everything this
+   * view shows. Set by `findSourceViews` and the `src_`-prefixed columns (domain/sources/view-cache.ts).
+   */
+  revision?: number;
 }
 
 /** Columns (with aggregated mapping lists) for `SourceView`, on a query whose source alias is `s`. */
@@ -62,7 +67,8 @@ export async function findSourceViews(db: Executor, pks: readonly string[]): Pro
 const sourceViewsStatement = preparedStatement('source_views', (_db, p: { pks: string[] }) => sql<SourceView>`
   SELECT s.pbm_uuid, s.kind, s.name, s.slug, s.enabled, s.authentication_flow_id, s.enrollment_flow_id,
     coalesce(um.ids, '{}') AS user_property_mappings, coalesce(gm.ids, '{}') AS group_property_mappings,
-    s.policy_engine_mode, s.user_matching_mode, s.group_matching_mode, s.managed, s.user_path_template, s.icon, s.created
+    s.policy_engine_mode, s.user_matching_mode, s.group_matching_mode, s.managed, s.user_path_template, s.icon, s.created,
+    s.revision
   FROM source s
   LEFT JOIN (
     SELECT m.source_id, array_agg(m.property_mapping_id::text ORDER BY m.property_mapping_id) AS ids
@@ -73,43 +79,6 @@ const sourceViewsStatement = preparedStatement('source_views', (_db, p: { pks: s
     FROM source_group_property_mapping m WHERE m.source_id = ANY(${p.pks}::uuid[]) GROUP BY m.source_id
   ) gm ON gm.source_id = s.pbm_uuid
   WHERE s.pbm_uuid = ANY(${p.pks}::uuid[])`);
-
-/** Prefix of the source-view columns in a row that also holds connection columns (`src_name`, …). */
-const P = 'src_';
-
-/**
- * The `SourceView` columns under `src_`-prefixed aliases, for a statement whose source alias is `s`
- * and which also returns connection columns (`created`, `id`, … would collide). `sourceViewFromRow`
- * reads them back.
- */
-export function prefixedSourceViewColumns() {
-  return [
-    sql<string>`s.pbm_uuid`.as(`${P}pbm_uuid`), sql<SourceKind | null>`s.kind`.as(`${P}kind`), sql<string>`s.name`.as(`${P}name`),
-    sql<string>`s.slug`.as(`${P}slug`), sql<boolean>`s.enabled`.as(`${P}enabled`),
-    sql<string | null>`s.authentication_flow_id`.as(`${P}authentication_flow_id`),
-    sql<string | null>`s.enrollment_flow_id`.as(`${P}enrollment_flow_id`),
-    sql<string[]>`coalesce((SELECT array_agg(m.property_mapping_id::text ORDER BY m.property_mapping_id)
-      FROM source_user_property_mapping m WHERE m.source_id = s.pbm_uuid), '{}')`.as(`${P}user_property_mappings`),
-    sql<string[]>`coalesce((SELECT array_agg(m.property_mapping_id::text ORDER BY m.property_mapping_id)
-      FROM source_group_property_mapping m WHERE m.source_id = s.pbm_uuid), '{}')`.as(`${P}group_property_mappings`),
-    sql<'all' | 'any'>`s.policy_engine_mode`.as(`${P}policy_engine_mode`), sql<string>`s.user_matching_mode`.as(`${P}user_matching_mode`),
-    sql<string>`s.group_matching_mode`.as(`${P}group_matching_mode`), sql<string | null>`s.managed`.as(`${P}managed`),
-    sql<string>`s.user_path_template`.as(`${P}user_path_template`), sql<string | null>`s.icon`.as(`${P}icon`),
-    sql<string>`s.created`.as(`${P}created`),
-  ] as const;
-}
-
-/** Reads the `src_`-prefixed columns of `prefixedSourceViewColumns` back into a `SourceView`. */
-export function sourceViewFromRow(r: Record<string, any>): SourceView {
-  return {
-    pbm_uuid: r.src_pbm_uuid, kind: r.src_kind, name: r.src_name, slug: r.src_slug, enabled: r.src_enabled,
-    authentication_flow_id: r.src_authentication_flow_id, enrollment_flow_id: r.src_enrollment_flow_id,
-    user_property_mappings: r.src_user_property_mappings, group_property_mappings: r.src_group_property_mappings,
-    policy_engine_mode: r.src_policy_engine_mode, user_matching_mode: r.src_user_matching_mode,
-    group_matching_mode: r.src_group_matching_mode, managed: r.src_managed, user_path_template: r.src_user_path_template,
-    icon: r.src_icon, created: r.src_created,
-  };
-}
 
 /** Finds a source's pk and kind by pk; undefined when absent. */
 export async function findSourceKind(db: Executor, pk: string): Promise<{ pbm_uuid: string; kind: SourceKind | null } | undefined> {

@@ -20,7 +20,6 @@ import { credentialCheck, type CredentialCheck } from './tokens.js';
 
 /** `CredentialCheck` of a verified actor: nothing to re-check. */
 const NO_CHECK: CredentialCheck = { authKey: null, authUser: null, authUsername: null, authEmail: null, authSuperuser: null };
-import { prefixedSourceViewColumns, sourceViewFromRow, type SourceView } from './sources.js';
 
 /** The base connection row as serializers need it. `created` is an ISO UTC string. */
 export interface ConnectionBaseRow {
@@ -29,6 +28,11 @@ export interface ConnectionBaseRow {
   source_id: string;
   identifier: string | null;
   created: string;
+  /**
+   * `source.revision` of the row's source in the same snapshot, from the statements that feed the
+   * source view cache (domain/sources/view-cache.ts); absent elsewhere.
+   */
+  source_revision?: number;
 }
 
 /** Kinds of connection that have a typed table. */
@@ -139,7 +143,9 @@ function toPage(rows: CountedRow[], query: ListQuery, page: number): Page<Connec
   const checked = resolvePage({ ...query, page }, count);
   const out: ConnectionBaseRow[] = [];
   for (const r of rows) {
-    if (r.id !== null) out.push({ id: r.id, user_id: r.user_id!, source_id: r.source_id!, identifier: r.identifier, created: r.created! });
+    if (r.id !== null) {
+      out.push({ id: r.id, user_id: r.user_id!, source_id: r.source_id!, identifier: r.identifier, created: r.created!, source_revision: r.source_revision ?? undefined });
+    }
   }
   return { rows: out, count, page: checked, pageSize: query.pageSize };
 }
@@ -181,21 +187,21 @@ function rangeStep(shift: '26' | '20' | '14', within: RawBuilder<boolean>, befor
 const slugOrderStatement = preparedStatement('connection_list_slug_order', (_db, p: SlugConditions & CredentialCheck & { offset: number; limit: number }) => sql<CountedRow>`
   WITH arg AS (SELECT ${p.offset}::int8 AS off, ${p.limit}::int8 AS lim),
   src AS (
-    SELECT k.source_id, s.slug, k.n, (sum(k.n) OVER (ORDER BY s.slug ROWS UNBOUNDED PRECEDING))::int8 - k.n AS before
+    SELECT k.source_id, s.slug, s.revision, k.n, (sum(k.n) OVER (ORDER BY s.slug ROWS UNBOUNDED PRECEDING))::int8 - k.n AS before
     FROM source s JOIN source_connection_count k ON k.source_id = s.pbm_uuid
     WHERE (${p.slug}::text IS NULL OR s.slug = ${p.slug}::text) AND s.slug ILIKE ALL (${p.patterns}::text[])
   ),
   win AS (
-    SELECT src.source_id, src.slug, greatest(arg.off - src.before, 0) AS skip,
+    SELECT src.source_id, src.slug, src.revision, greatest(arg.off - src.before, 0) AS skip,
       least(arg.off + arg.lim - src.before, src.n) - greatest(arg.off - src.before, 0) AS take
     FROM src, arg
     WHERE src.before < arg.off + arg.lim AND src.before + src.n > arg.off
   )
   SELECT (SELECT coalesce(sum(n), 0) FROM src)::int8 AS total, ${credentialCheck(p)} AS auth_ok,
-    p.id, p.user_id, p.source_id, p.identifier, p.created
+    p.id, p.user_id, p.source_id, p.identifier, p.created, p.source_revision
   FROM (SELECT 1) AS one
   LEFT JOIN LATERAL (
-    SELECT c.id, c.user_id, c.source_id, c.identifier, c.created, win.slug
+    SELECT c.id, c.user_id, c.source_id, c.identifier, c.created, win.revision AS source_revision, win.slug
     FROM win
     CROSS JOIN LATERAL (${rangeStep('26', sql`true`, sql`0::int8`)}) l26
     CROSS JOIN LATERAL (${rangeStep('20', sql`b.block >= l26.block << 6 AND b.block < (l26.block + 1) << 6`, sql`l26.before`)}) l20
@@ -233,12 +239,13 @@ const userListStatement = preparedStatement('connection_list_user', (_db, p: Slu
   user: number; owner: number | null; offset: number; limit: number;
 }) => sql<CountedRow>`
   WITH m AS (
-    SELECT c.id, c.user_id, c.source_id, c.identifier, c.created, s.slug
+    SELECT c.id, c.user_id, c.source_id, c.identifier, c.created, s.revision AS source_revision, s.slug
     FROM user_source_connection c JOIN source s ON s.pbm_uuid = c.source_id
     WHERE c.user_id = ${p.user}::int AND (${p.owner}::int IS NULL OR c.user_id = ${p.owner}::int)
       AND (${p.slug}::text IS NULL OR s.slug = ${p.slug}::text) AND s.slug ILIKE ALL (${p.patterns}::text[])
   )
-  SELECT (SELECT count(*) FROM m)::int8 AS total, ${credentialCheck(p)} AS auth_ok, p.id, p.user_id, p.source_id, p.identifier, p.created
+  SELECT (SELECT count(*) FROM m)::int8 AS total, ${credentialCheck(p)} AS auth_ok,
+    p.id, p.user_id, p.source_id, p.identifier, p.created, p.source_revision
   FROM (SELECT 1) AS one
   LEFT JOIN LATERAL (SELECT * FROM m ORDER BY m.slug, m.id OFFSET ${p.offset}::int8 LIMIT ${p.limit}::int8) p ON true
   ORDER BY p.slug, p.id`);
@@ -252,65 +259,44 @@ export async function findConnection(
   return scoped(db, args).select(baseColumns).where('c.id', '=', id).executeTakeFirst() as Promise<ConnectionBaseRow | undefined>;
 }
 
-/** A connection row with its nested source view. */
-export interface ConnectionWithSource {
-  row: ConnectionBaseRow;
-  source: SourceView;
-}
-
-function withSourceFromRow(r: Record<string, any>): ConnectionWithSource {
-  return { row: { id: r.id, user_id: r.user_id, source_id: r.source_id, identifier: r.identifier, created: r.created }, source: sourceViewFromRow(r) };
-}
-
 /**
- * `findConnection` plus the source view, in one statement (base rows only: no typed table), with
- * the speculative actor's re-check (`auth`, see tokens.ts `credentialCheck`) in the same snapshot:
+ * `findConnection` for the base rows (no typed table) with its source's revision, in one statement
+ * with the speculative actor's re-check (`auth`, see tokens.ts `credentialCheck`) in the same snapshot:
  *   SELECT <credential check> AS auth_ok, x.* FROM (SELECT 1) one LEFT JOIN LATERAL (
- *     SELECT c.id, …, s.pbm_uuid AS src_pbm_uuid, … FROM user_source_connection c JOIN source s …
+ *     SELECT c.id, …, s.revision AS source_revision FROM user_source_connection c JOIN source s …
  *     WHERE c.id = $1 AND ($2::int IS NULL OR c.user_id = $2)) x ON true
+ * The source view itself comes from the view cache (domain/sources/view-cache.ts).
  * @returns undefined when absent or not owned by `ownerPk` (when given).
  * @throws StaleCredential when `auth` no longer holds (nothing else is returned then).
  */
-export async function findConnectionWithSource(
+export async function findVisibleConnection(
   db: Executor, id: number, args: { ownerPk?: number; auth?: CredentialCheck } = {},
-): Promise<ConnectionWithSource | undefined> {
-  const [r] = await withSourceStatement.execute(db, { id, owner: args.ownerPk ?? null, ...(args.auth ?? NO_CHECK) }) as Record<string, any>[];
+): Promise<ConnectionBaseRow | undefined> {
+  const [r] = await visibleStatement.execute(db, { id, owner: args.ownerPk ?? null, ...(args.auth ?? NO_CHECK) }) as Record<string, any>[];
   if (!r.auth_ok) throw new StaleCredential();
-  return r.id === null ? undefined : withSourceFromRow(r);
+  return r.id === null ? undefined : baseRow(r);
 }
-const withSourceStatement = preparedStatement('connection_with_source', (db, p: { id: number; owner: number | null } & CredentialCheck) => db
+const visibleStatement = preparedStatement('connection_visible', (db, p: { id: number; owner: number | null } & CredentialCheck) => db
   .selectFrom(sql`(SELECT 1)`.as('one'))
   .leftJoinLateral((eb) => eb
     .selectFrom('user_source_connection as c').innerJoin('source as s', 's.pbm_uuid', 'c.source_id')
-    .select(baseColumns).select(prefixedSourceViewColumns())
+    .select(baseColumns).select('s.revision as source_revision')
     .where('c.id', '=', p.id)
     .where(sql<boolean>`(${p.owner}::int IS NULL OR c.user_id = ${p.owner}::int)`)
     .as('x'), (join) => join.onTrue())
   .select(credentialCheck(p).as('auth_ok')).selectAll('x') as any);
 
-/**
- * Refreshes `last_updated` of a visible connection and returns it with its source view, in one
- * statement (the UPDATE locks the row until the caller's transaction ends):
- *   UPDATE user_source_connection c SET last_updated = now() FROM source s
- *   WHERE s.pbm_uuid = c.source_id AND c.id = $1 AND ($2::int IS NULL OR c.user_id = $2) RETURNING …
- * @returns undefined when absent or not owned by `ownerPk` (when given).
- */
-export async function touchConnectionWithSource(db: Executor, id: number, args: { ownerPk?: number } = {}): Promise<ConnectionWithSource | undefined> {
-  const [r] = await touchWithSourceStatement.execute(db, { id, owner: args.ownerPk ?? null });
-  return r ? withSourceFromRow(r as Record<string, any>) : undefined;
+function baseRow(r: Record<string, any>): ConnectionBaseRow {
+  return { id: r.id, user_id: r.user_id, source_id: r.source_id, identifier: r.identifier, created: r.created, source_revision: r.source_revision };
 }
-const touchWithSourceStatement = preparedStatement('connection_touch_with_source', (db, p: { id: number; owner: number | null }) => db
-  .updateTable('user_source_connection as c').from('source as s')
-  .set({ last_updated: sql`now()` as any })
-  .whereRef('s.pbm_uuid', '=', 'c.source_id')
-  .where('c.id', '=', p.id)
-  .where(sql<boolean>`(${p.owner}::int IS NULL OR c.user_id = ${p.owner}::int)`)
-  .returning(baseColumns).returning(prefixedSourceViewColumns() as any));
 
 /**
- * `touchConnectionWithSource` and the audit event of the change in one statement (one implicit
- * transaction, one round trip; bench/README.md "PUT"):
- *   WITH u AS (UPDATE user_source_connection c SET last_updated = now() FROM source s WHERE … RETURNING …),
+ * Refreshes `last_updated` of a visible connection (what a save without changes does in authentik)
+ * and writes the audit event of the change, in one statement (one implicit transaction, one round
+ * trip; bench/README.md "PUT"); returns the row with its source's revision (for the view cache):
+ *   WITH u AS (UPDATE user_source_connection c SET last_updated = now() FROM source s
+ *              WHERE s.pbm_uuid = c.source_id AND c.id = $1 AND ($2::int IS NULL OR c.user_id = $2) AND <ok>
+ *              RETURNING c.id, …, s.revision AS source_revision),
  *        e AS (INSERT INTO event (…) SELECT $uuid, …, jsonb_set($context, '{model,name}', to_jsonb(format($name, u.user_id, u.source_id))), … FROM u)
  *   SELECT * FROM ok LEFT JOIN u ON true        -- ok: the speculative actor's re-check (`auth`)
  * The row is updated and the event written only when the row was found (and visible) and `auth`
@@ -321,12 +307,12 @@ const touchWithSourceStatement = preparedStatement('connection_touch_with_source
  */
 export async function touchConnectionAudited(
   db: Executor, id: number, args: { ownerPk?: number; event: NewEvent; nameTemplate: string; auth?: CredentialCheck },
-): Promise<ConnectionWithSource | undefined> {
+): Promise<ConnectionBaseRow | undefined> {
   const [r] = await touchAuditedStatement.execute(db, {
     id, owner: args.ownerPk ?? null, nameTemplate: args.nameTemplate, ...eventParams(args.event), ...(args.auth ?? NO_CHECK),
   }) as Record<string, any>[];
   if (!r.auth_ok) throw new StaleCredential();
-  return r.id === null ? undefined : withSourceFromRow(r);
+  return r.id === null ? undefined : baseRow(r);
 }
 const touchAuditedStatement = preparedStatement('connection_touch_audited', (db, p: {
   id: number; owner: number | null; nameTemplate: string;
@@ -339,7 +325,7 @@ const touchAuditedStatement = preparedStatement('connection_touch_audited', (db,
     .where('c.id', '=', p.id)
     .where(sql<boolean>`(${p.owner}::int IS NULL OR c.user_id = ${p.owner}::int)`)
     .where(sql<boolean>`(SELECT ok.auth_ok FROM ok)`)
-    .returning(baseColumns).returning(prefixedSourceViewColumns() as any))
+    .returning(baseColumns).returning('s.revision as source_revision' as any))
   .with('e', (qc) => qc
     .insertInto('event').columns(['event_uuid', 'action', 'app', 'user', 'context', 'client_ip'])
     .expression((eb) => (eb as any).selectFrom('u').select([

@@ -3,9 +3,10 @@
  * Owner model: superusers see and touch every row, everyone else only their own (permissions.md §3).
  * Source: authentik/core/api/sources.py UserSourceConnectionViewSet (2024.8).
  */
-import { findSourceViews, type SourceView } from '../../db/repositories/sources.js';
+import type { SourceView } from '../../db/repositories/sources.js';
+import { sourceViewsFor } from '../sources/view-cache.js';
 import {
-  countUserConnections, deleteConnection, findConnection, findConnectionWithSource, listConnections, listUsesFastPath,
+  countUserConnections, deleteConnection, findConnection, findVisibleConnection, listConnections, listUsesFastPath,
   touchConnectionAudited, type ConnectionBaseRow, type ConnectionKind,
 } from '../../db/repositories/user-source-connections.js';
 import { findUserBrief, userExists } from '../../db/repositories/users.js';
@@ -37,9 +38,12 @@ export function ownerScope(actor: Actor): number | undefined {
   return actor.isSuperuser ? undefined : actor.userPk;
 }
 
-/** Attaches nested sources to rows (one query for all distinct sources on the page). */
+/**
+ * Attaches nested sources to rows: from the source view cache when the rows carry their source's
+ * revision and it is current, else one query for all the distinct sources missing.
+ */
 export async function withSources(deps: Deps, rows: ConnectionBaseRow[]): Promise<ConnectionView[]> {
-  const sources = await findSourceViews(deps.db, rows.map((r) => r.source_id));
+  const sources = await sourceViewsFor(deps, rows);
   return rows.map((row) => ({ row, source: sources.get(row.source_id)! }));
 }
 
@@ -79,15 +83,15 @@ export async function getVisible(deps: Deps, actor: Actor, id: number, kind?: Co
 }
 
 /**
- * Retrieves one connection (base rows: connection and source in one statement, which also re-checks
- * a speculative actor).
+ * Retrieves one connection (base rows: one statement reads it with its source's revision and re-checks
+ * a speculative actor; the source view comes from the view cache).
  * @throws NotFound when absent or not visible; StaleCredential when a speculative actor no longer holds.
  */
 export async function retrieve(deps: Deps, actor: Actor, id: number, kind?: ConnectionKind): Promise<ConnectionView> {
   if (kind === undefined) {
-    const found = await findConnectionWithSource(deps.db, id, { ownerPk: ownerScope(actor), auth: credentialCheckOf(actor) });
+    const found = await findVisibleConnection(deps.db, id, { ownerPk: ownerScope(actor), auth: credentialCheckOf(actor) });
     if (!found) throw new NotFound();
-    return found;
+    return (await withSources(deps, [found]))[0];
   }
   const row = await getVisible(deps, await verifiedActor(deps, actor), id, kind);
   return (await withSources(deps, [row]))[0];
@@ -107,7 +111,7 @@ export async function touch(deps: Deps, actor: Actor, id: number): Promise<Conne
     ownerPk: ownerScope(actor), event, nameTemplate: CONNECTION_NAME_TEMPLATE, auth: credentialCheckOf(actor),
   });
   if (!v) throw new NotFound();
-  return v;
+  return (await withSources(deps, [v]))[0];
 }
 
 /**
