@@ -1,18 +1,18 @@
 /**
  * `/api/v3/sources/user_connections/all/` — the seed's viewset (spec §5, decisions W2–W6):
- * list, retrieve, PUT, PATCH, DELETE, used_by. No POST (405).
+ * list, retrieve, PUT, PATCH, DELETE, used_by. No POST (405). Answers are written by json.ts (the
+ * nested source's JSON reused per source view); the response schemas describe them.
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../domain/deps.js';
 import * as connections from '../../../domain/user-source-connections/service.js';
-import { envelope, paginated } from '../../list/envelope.js';
+import { paginated } from '../../list/envelope.js';
 import { listQuerySchema, parseListQuery } from '../../list/list-query.js';
 import { actorOf, parseId, withActor } from '../../route-helpers.js';
 import { errorResponses, IdParamsSchema, notFoundResponse, UsedBySchema } from '../../schemas/common.js';
 import { AnyObjectBodySchema, UserSourceConnectionSchema } from './schemas.js';
-import type { SourceWire } from '../sources/schemas.js';
-import { serializeConnection } from './serialize.js';
+import { connectionJson, JSON_TYPE, pageJson } from './json.js';
 
 const BASE = '/sources/user_connections/all/';
 const tags = ['sources'];
@@ -31,11 +31,10 @@ export function allConnectionRoutes(app: FastifyInstance, deps: Deps, opts: { ma
       querystring: listQuerySchema(spec),
       response: { 200: Type.Ref(PaginatedSchema), ...errorResponses, ...notFoundResponse },
     },
-  }, async (req) => {
+  }, async (req, reply) => {
     const query = parseListQuery(req.query, spec, opts.maxPageSize);
     const page = await withActor(req, (actor) => connections.listAll(deps, actor, query));
-    const sources = new Map<string, SourceWire>();
-    return envelope(page, (v) => serializeConnection(v, sources));
+    return reply.type(JSON_TYPE).send(pageJson(page));
   });
 
   const detail = `${BASE}:id/`;
@@ -46,9 +45,9 @@ export function allConnectionRoutes(app: FastifyInstance, deps: Deps, opts: { ma
       params: IdParamsSchema,
       response: { 200: Type.Ref(UserSourceConnectionSchema), ...errorResponses, ...notFoundResponse },
     },
-  }, async (req) => {
+  }, async (req, reply) => {
     const id = parseId(req.params.id);
-    return serializeConnection(await withActor(req, (actor) => connections.retrieve(deps, actor, id)));
+    return reply.type(JSON_TYPE).send(connectionJson(await withActor(req, (actor) => connections.retrieve(deps, actor, id))));
   });
 
   for (const [method, operationId] of [['PUT', 'sources_user_connections_all_update'], ['PATCH', 'sources_user_connections_all_partial_update']] as const) {
@@ -60,9 +59,9 @@ export function allConnectionRoutes(app: FastifyInstance, deps: Deps, opts: { ma
         body: AnyObjectBodySchema,
         response: { 200: Type.Ref(UserSourceConnectionSchema), ...errorResponses, ...notFoundResponse },
       },
-      handler: async (req) => {
+      handler: async (req, reply) => {
         const id = parseId(req.params.id);
-        return serializeConnection(await withActor(req, (actor) => connections.touch(deps, actor, id)));
+        return reply.type(JSON_TYPE).send(connectionJson(await withActor(req, (actor) => connections.touch(deps, actor, id))));
       },
     });
   }
