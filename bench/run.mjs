@@ -13,7 +13,7 @@
  *   BENCH_DATABASE_URL   postgres://postgres@127.0.0.1:5432/postgres   admin URL of the external PostgreSQL
  *   BENCH_FEDLINK_DB     fedlink_bench        database created (dropped first) for Fedlink
  *   BENCH_PORT           18310                Fedlink's port
- *   BENCH_POOL_SIZE      2 × CPUs, ≥ 4        Fedlink's PostgreSQL pool (FEDLINK_DB_POOL_SIZE; default: the product's)
+ *   BENCH_POOL_SIZE      2 × CPUs, 4…10       Fedlink's PostgreSQL pool (FEDLINK_DB_POOL_SIZE; default: the product's)
  *   BENCH_ROUNDS         3                    interleaved rounds (reference, then Fedlink), at most
  *   BENCH_BUDGET_MINUTES 24                   no new round starts when it would end past this (noisy
  *                                             machines make loadrun repeat steps); growth not counted
@@ -44,7 +44,7 @@ const cfg = {
   db: env('BENCH_FEDLINK_DB', 'fedlink_bench'),
   port: Number(env('BENCH_PORT', '18310')),
   // The product default (src/config/schema.ts DEFAULT_POOL_SIZE).
-  poolSize: Number(env('BENCH_POOL_SIZE', String(Math.max(4, 2 * os.availableParallelism())))),
+  poolSize: Number(env('BENCH_POOL_SIZE', String(Math.min(10, Math.max(4, 2 * os.availableParallelism()))))),
   rounds: Number(env('BENCH_ROUNDS', quick ? '1' : '3')),
   budgetMinutes: Number(env('BENCH_BUDGET_MINUTES', '24')),
   duration: Number(env('BENCH_DURATION', quick ? '5' : '15')),

@@ -6,11 +6,13 @@ import { Type, type Static } from '@sinclair/typebox';
  * Environment names are `FEDLINK_<KEY>` (upper case), except `DATABASE_URL`; units are in the names.
  */
 /**
- * Default PostgreSQL pool: 2 × this machine's CPUs, at least 4. More connections than the CPUs can
+ * Default PostgreSQL pool: 2 × this machine's CPUs, at least 4 and at most 10 (the former default;
+ * several processes on a many-core host must stay under PostgreSQL's max_connections, and
+ * availableParallelism() does not see container CPU quotas). More connections than the CPUs can
  * serve only add context switches: on the 2-core bench machine a pool of 4 answered 7–10 % more
- * requests than 10, with lower p99 (bench/README.md "Pool size").
+ * requests than 10, with lower p99 (bench/README.md "Pool size and memory").
  */
-export const DEFAULT_POOL_SIZE = Math.max(4, 2 * availableParallelism());
+export const DEFAULT_POOL_SIZE = Math.min(10, Math.max(4, 2 * availableParallelism()));
 
 export const ConfigSchema = Type.Object({
   host: Type.String({ default: '127.0.0.1', description: 'FEDLINK_HOST: address the HTTP server binds to.' }),
@@ -27,7 +29,7 @@ export const ConfigSchema = Type.Object({
   ], { default: 'info', description: 'FEDLINK_LOG_LEVEL: pino log level.' }),
   maxPageSize: Type.Integer({ default: 1000, minimum: 1, description: 'FEDLINK_MAX_PAGE_SIZE: page_size above this is clamped (decisions F8).' }),
   bodyLimitBytes: Type.Integer({ default: 1048576, minimum: 1024, description: 'FEDLINK_BODY_LIMIT_BYTES: larger request bodies get 413.' }),
-  dbPoolSize: Type.Integer({ default: DEFAULT_POOL_SIZE, minimum: 1, description: 'FEDLINK_DB_POOL_SIZE: PostgreSQL connections held by the server (default: twice the CPU count, at least 4).' }),
+  dbPoolSize: Type.Integer({ default: DEFAULT_POOL_SIZE, minimum: 1, description: 'FEDLINK_DB_POOL_SIZE: PostgreSQL connections held by the server (default: twice the CPU count, 4 to 10).' }),
   sessionTtlSeconds: Type.Integer({ default: 86400, minimum: 60, description: 'FEDLINK_SESSION_TTL_SECONDS: lifetime of a browser session.' }),
   cookieSecure: Type.Boolean({ default: false, description: 'FEDLINK_COOKIE_SECURE: mark session cookies Secure (set true behind HTTPS).' }),
 });

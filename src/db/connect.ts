@@ -45,11 +45,12 @@ export function createPool(connectionString: string, max: number, log?: (msg: st
     max,
     Client: PreparingClient,
     types: pgTypes,
-    // plan_cache_mode: named prepared statements (db/prepared.ts, fixed shapes written for one plan
-    // whatever the values) always run their generic plan. With PostgreSQL's default (auto) the
-    // statements with optional conditions (`$1::int IS NULL OR …`) kept being re-planned on every
-    // execution: retrieve's round trip went from 0.59 to 0.24 ms (bench/README.md). Unnamed
-    // statements (everything else) are planned per execution as before.
+    // plan_cache_mode: statements with parameters run their generic plan instead of one planned for the
+    // values. With PostgreSQL's default (auto) the hot named statements (db/prepared.ts) with optional
+    // conditions (`$1::int IS NULL OR …`) were re-planned on every execution: retrieve's round trip went
+    // from 0.59 to 0.24 ms (bench/README.md "Generic plans"). It also applies to the unnamed statements
+    // (each is still planned once per execution, without knowing the values); the plans of the generic
+    // list path were checked (index scan kept for ORDER BY pk LIMIT $n); others were not.
     options: '-c TimeZone=UTC -c DateStyle=ISO -c plan_cache_mode=force_generic_plan',
     application_name: 'fedlink',
   } as pg.PoolConfig);

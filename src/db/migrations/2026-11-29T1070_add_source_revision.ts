@@ -3,15 +3,21 @@
  * servers can keep source views in memory and tell from the revision a list or retrieve statement
  * read (same snapshot as its rows) whether their copy is current (domain/sources/view-cache.ts).
  *
- * Bumped, in the transaction that makes the change:
- * - by every UPDATE of a source row (row-level BEFORE UPDATE: NEW.revision = OLD.revision + 1,
- *   whatever the statement sets), including ON DELETE SET NULL from a deleted flow;
+ * Values come from one sequence (`source_revision_seq`), so no two versions of any source ever share
+ * a revision, also across a source deleted and re-created with the same pk. Set, in the transaction
+ * that makes the change:
+ * - on INSERT (the column default);
+ * - by every UPDATE of a source row (row-level BEFORE UPDATE: NEW.revision = nextval(…), whatever the
+ *   statement sets), including ON DELETE SET NULL from a deleted flow;
  * - by every change of its user/group property-mapping links (statement-level AFTER INSERT / UPDATE /
- *   DELETE with transition tables, one UPDATE of the affected sources per statement, in key order;
- *   a cascade from a deleted property mapping included). TRUNCATE of a link table bumps every source.
+ *   DELETE with transition tables, one UPDATE of the affected sources per statement, rows locked in key
+ *   order with FOR NO KEY UPDATE, which does not block connection inserts' foreign-key checks; a
+ *   cascade from a deleted property mapping included — deletePropertyMapping locks those sources
+ *   first, so it cannot deadlock with a source update replacing its links). TRUNCATE of a link table
+ *   bumps every source.
  * A deleted source needs no bump: its connections go with it.
  *
- * Reversible: `down` drops the triggers, functions and column.
+ * Reversible: `down` drops the triggers, functions, column and sequence.
  */
 import { sql, type Kysely } from 'kysely';
 
@@ -19,11 +25,13 @@ const LINK_TABLES = ['source_user_property_mapping', 'source_group_property_mapp
 
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`
-    ALTER TABLE source ADD COLUMN revision int8 NOT NULL DEFAULT 0;
+    CREATE SEQUENCE source_revision_seq AS int8;
+    ALTER TABLE source ADD COLUMN revision int8 NOT NULL DEFAULT nextval('source_revision_seq');
+    ALTER SEQUENCE source_revision_seq OWNED BY source.revision;
 
     CREATE FUNCTION source_revision_bump() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      NEW.revision := OLD.revision + 1;
+      NEW.revision := nextval('source_revision_seq');
       RETURN NEW;
     END $$;
     CREATE TRIGGER source_revision BEFORE UPDATE ON source FOR EACH ROW EXECUTE FUNCTION source_revision_bump();
@@ -31,19 +39,19 @@ export async function up(db: Kysely<any>): Promise<void> {
     -- Link rows changed: bump their sources (locked in key order, so concurrent statements cannot deadlock here).
     CREATE FUNCTION source_links_changed_new() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      PERFORM 1 FROM source WHERE pbm_uuid IN (SELECT source_id FROM new_rows) ORDER BY pbm_uuid FOR UPDATE;
-      UPDATE source SET revision = revision + 1 WHERE pbm_uuid IN (SELECT source_id FROM new_rows);
+      PERFORM 1 FROM source WHERE pbm_uuid IN (SELECT source_id FROM new_rows) ORDER BY pbm_uuid FOR NO KEY UPDATE;
+      UPDATE source SET revision = nextval('source_revision_seq') WHERE pbm_uuid IN (SELECT source_id FROM new_rows);
       RETURN NULL;
     END $$;
     CREATE FUNCTION source_links_changed_old() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      PERFORM 1 FROM source WHERE pbm_uuid IN (SELECT source_id FROM old_rows) ORDER BY pbm_uuid FOR UPDATE;
-      UPDATE source SET revision = revision + 1 WHERE pbm_uuid IN (SELECT source_id FROM old_rows);
+      PERFORM 1 FROM source WHERE pbm_uuid IN (SELECT source_id FROM old_rows) ORDER BY pbm_uuid FOR NO KEY UPDATE;
+      UPDATE source SET revision = nextval('source_revision_seq') WHERE pbm_uuid IN (SELECT source_id FROM old_rows);
       RETURN NULL;
     END $$;
     CREATE FUNCTION source_links_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      UPDATE source SET revision = revision + 1;
+      UPDATE source SET revision = nextval('source_revision_seq');
       RETURN NULL;
     END $$;
   `.execute(db);
@@ -80,5 +88,6 @@ export async function down(db: Kysely<any>): Promise<void> {
     DROP FUNCTION IF EXISTS source_links_changed_new();
     DROP FUNCTION IF EXISTS source_revision_bump();
     ALTER TABLE source DROP COLUMN IF EXISTS revision;
+    DROP SEQUENCE IF EXISTS source_revision_seq;
   `.execute(db);
 }

@@ -3,6 +3,7 @@
  * Expressions are stored as text and never executed. The only place with their SQL.
  * Source: authentik/core/models.py PropertyMapping and the sources' *SourcePropertyMapping models.
  */
+import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import type { ListQuery, Page } from '../../domain/list.js';
 import type { SourceKind } from '../database.js';
@@ -98,8 +99,18 @@ export async function updatePropertyMapping(
   }, pmConstraints);
 }
 
-/** Deletes a mapping; sources lose it from their mapping lists (ON DELETE CASCADE on the join rows). */
+/**
+ * Deletes a mapping; sources lose it from their mapping lists (ON DELETE CASCADE on the join rows).
+ * Run it in a transaction: the sources listing the mapping are locked first, in key order, because
+ * the cascade's trigger bumps their `revision` (migration 1070_add_source_revision); locking them
+ * before the join rows means a concurrent source update that replaces its links (source row first,
+ * then links) waits or is waited for, never deadlocks.
+ */
 export async function deletePropertyMapping(db: Executor, uuid: string): Promise<boolean> {
+  await sql`SELECT 1 FROM source WHERE pbm_uuid IN (
+      SELECT source_id FROM source_user_property_mapping WHERE property_mapping_id = ${uuid}::uuid
+      UNION SELECT source_id FROM source_group_property_mapping WHERE property_mapping_id = ${uuid}::uuid)
+    ORDER BY pbm_uuid FOR NO KEY UPDATE`.execute(db);
   const r = await db.deleteFrom('property_mapping').where('pm_uuid', '=', uuid).executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
 }

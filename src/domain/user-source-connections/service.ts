@@ -44,7 +44,21 @@ export function ownerScope(actor: Actor): number | undefined {
  */
 export async function withSources(deps: Deps, rows: ConnectionBaseRow[]): Promise<ConnectionView[]> {
   const sources = await sourceViewsFor(deps, rows);
-  return rows.map((row) => ({ row, source: sources.get(row.source_id)! }));
+  const out: ConnectionView[] = [];
+  for (const row of rows) {
+    // A source deleted between the two statements took its connections with it (ON DELETE CASCADE):
+    // such a row no longer exists and is left out.
+    const source = sources.get(row.source_id);
+    if (source) out.push({ row, source });
+  }
+  return out;
+}
+
+/** `withSources` for one row. @throws NotFound when its source (and so the row) was deleted meanwhile. */
+export async function withSource(deps: Deps, row: ConnectionBaseRow): Promise<ConnectionView> {
+  const [v] = await withSources(deps, [row]);
+  if (!v) throw new NotFound();
+  return v;
 }
 
 /**
@@ -91,10 +105,10 @@ export async function retrieve(deps: Deps, actor: Actor, id: number, kind?: Conn
   if (kind === undefined) {
     const found = await findVisibleConnection(deps.db, id, { ownerPk: ownerScope(actor), auth: credentialCheckOf(actor) });
     if (!found) throw new NotFound();
-    return (await withSources(deps, [found]))[0];
+    return withSource(deps, found);
   }
   const row = await getVisible(deps, await verifiedActor(deps, actor), id, kind);
-  return (await withSources(deps, [row]))[0];
+  return withSource(deps, row);
 }
 
 /**
@@ -111,7 +125,7 @@ export async function touch(deps: Deps, actor: Actor, id: number): Promise<Conne
     ownerPk: ownerScope(actor), event, nameTemplate: CONNECTION_NAME_TEMPLATE, auth: credentialCheckOf(actor),
   });
   if (!v) throw new NotFound();
-  return (await withSources(deps, [v]))[0];
+  return withSource(deps, v);
 }
 
 /**

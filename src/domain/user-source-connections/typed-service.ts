@@ -21,7 +21,7 @@ import { NotFound, PermissionDenied, UniqueViolation, ValidationFailed, type Fie
 import type { ListQuery, Page } from '../list.js';
 import { can } from '../permissions.js';
 import {
-  assertNotLastWayIn, getVisible, listAll, ownerScope, retrieve as retrieveAny, usedBy as usedByAny, withSources,
+  assertNotLastWayIn, getVisible, listAll, ownerScope, retrieve as retrieveAny, usedBy as usedByAny, withSource,
   type ConnectionView,
 } from './service.js';
 import type { TypedConnectionKind } from './typed-kinds.js';
@@ -127,7 +127,7 @@ export async function create(deps: Deps, k: TypedConnectionKind, actor: Actor, i
     await insertEvent(tx, modelEvent('model_created', actor, ref(k, r)));
     return r;
   }));
-  return (await withSources(deps, [row]))[0];
+  return withSource(deps, row);
 }
 
 /**
@@ -168,7 +168,7 @@ export async function update(
     await insertEvent(tx, modelEvent('model_updated', actor, ref(k, after)));
     return after;
   }));
-  return (await withSources(deps, [row]))[0];
+  return withSource(deps, row);
 }
 
 /**
