@@ -27,6 +27,7 @@
  *   BENCH_REFERENCE_DIR  ../shared/bench-reference (beside the repository)
  */
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -162,21 +163,37 @@ function runTarget(label, dbUrl, pid, extra = []) {
 }
 
 /**
+ * One HTTP request on a new connection. Not fetch: its pooled keep-alive socket from the previous
+ * round was closed by the server minutes earlier while this process sat in spawnSync, and a POST on
+ * such a socket fails ("fetch failed") instead of being retried.
+ * @returns {Promise<{status: number, text: string}>}
+ */
+function freshRequest(method, url, headers, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
  * The typed OAuth create+delete pair. Preflight: one POST; 404/405 → "n/a" (endpoint not built on
  * this branch). Warm-up is run here (then leftovers are removed), so loadrun measures with --warmup 0.
  * @returns 'measured' | 'n/a: …'
  */
 async function oauthScenario(dbUrl, pid, round) {
   const url = `http://127.0.0.1:${cfg.port}/api/v3/sources/user_connections/oauth/`;
-  const res = await fetch(url, {
-    method: 'POST', headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: JSON.stringify({ source: OAUTH_SOURCE_PK, user: 1, identifier: `bench-preflight-${Date.now()}` }),
-  });
-  const text = await res.text();
+  const res = await freshRequest('POST', url, { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json', Accept: 'application/json' },
+    JSON.stringify({ source: OAUTH_SOURCE_PK, user: 1, identifier: `bench-preflight-${Date.now()}` }));
   if (res.status === 404 || res.status === 405) return `n/a: POST ${url} answered ${res.status} (endpoint not on this branch)`;
-  if (res.status !== 201) return `n/a: POST answered ${res.status} ${text.slice(0, 200)}`;
-  const pk = JSON.parse(text).pk;
-  const del = await fetch(`${url}${pk}/`, { method: 'DELETE', headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+  if (res.status !== 201) return `n/a: POST answered ${res.status} ${res.text.slice(0, 200)}`;
+  const pk = JSON.parse(res.text).pk;
+  const del = await freshRequest('DELETE', `${url}${pk}/`, { Authorization: `Bearer ${ADMIN_TOKEN}` });
   if (del.status !== 204) return `n/a: DELETE answered ${del.status}`;
   const cleanup = `psql -X -q "${dbUrl}" -c "DELETE FROM user_source_connection WHERE source_id = '${OAUTH_SOURCE_PK}'"`;
   const lua = path.join(ROOT, 'bench/wrk/oauth-create-delete.lua');
