@@ -64,9 +64,25 @@ function canonicalUuid(v: string): string | undefined {
   return UUID_RE.test(out) ? out : undefined;
 }
 
+/**
+ * Attaches source views (one statement). A source deleted after the rows were read took its
+ * connections with it (ON DELETE CASCADE): such rows are left out.
+ */
 async function withSources(deps: Deps, rows: GroupConnectionRow[]): Promise<GroupConnectionView[]> {
   const sources = await findSourceViews(deps.db, rows.map((r) => r.source_id));
-  return rows.map((row) => ({ row, source: sources.get(row.source_id)! }));
+  const out: GroupConnectionView[] = [];
+  for (const row of rows) {
+    const source = sources.get(row.source_id);
+    if (source) out.push({ row, source });
+  }
+  return out;
+}
+
+/** `withSources` for one row. @throws NotFound when its source (and so the row) was deleted meanwhile. */
+async function withSource(deps: Deps, row: GroupConnectionRow): Promise<GroupConnectionView> {
+  const [v] = await withSources(deps, [row]);
+  if (!v) throw new NotFound();
+  return v;
 }
 
 /** Decisions F4: only superusers reach group connections. @throws NotFound for everyone else. */
@@ -93,7 +109,7 @@ export async function list(deps: Deps, kind: ConnectionKind, actor: Actor, query
 
 /** @throws NotFound when absent, of another kind, or the actor is not a superuser. */
 export async function retrieve(deps: Deps, kind: ConnectionKind, actor: Actor, id: number): Promise<GroupConnectionView> {
-  return (await withSources(deps, [await getVisible(deps, kind, actor, id)]))[0];
+  return withSource(deps, await getVisible(deps, kind, actor, id));
 }
 
 /** The access check DRF would run before the body: only superusers create (decisions F4). @throws PermissionDenied. */
@@ -146,7 +162,7 @@ export async function create(deps: Deps, kind: ConnectionKind, actor: Actor, inp
     }
     throw e;
   }
-  return (await withSources(deps, [row]))[0];
+  return withSource(deps, row);
 }
 
 /**
@@ -162,7 +178,7 @@ export async function touch(deps: Deps, kind: ConnectionKind, actor: Actor, id: 
     await insertEvent(tx, modelEvent('model_updated', actor, ref(kind, r)));
     return r;
   });
-  return (await withSources(deps, [row]))[0];
+  return withSource(deps, row);
 }
 
 /** Deletes a group connection and writes `model_deleted`. @throws NotFound when absent or not a superuser. */
