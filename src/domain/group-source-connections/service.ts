@@ -11,12 +11,13 @@ import {
   deleteGroupConnection, findGroupConnection, findGroupConnectionByIdentifier, groupConnectionConstraintMessages,
   groupExists, insertGroupConnection, listGroupConnections, touchGroupConnection, type GroupConnectionRow,
 } from '../../db/repositories/group-source-connections.js';
-import { findSourceKind, findSourceViews, type SourceView } from '../../db/repositories/sources.js';
+import { findSourceKind, type SourceView } from '../../db/repositories/sources.js';
 import type { ConnectionKind } from '../../db/repositories/user-source-connections.js';
 import type { Actor } from '../actor.js';
 import { modelEvent } from '../audit.js';
 import type { Deps } from '../deps.js';
 import { NotFound, PermissionDenied, UniqueViolation, ValidationFailed, type FieldErrors } from '../errors.js';
+import { attachSourceView, attachSourceViews } from '../sources/view-cache.js';
 import { INVALID_CHOICE, type ListParamsSpec, type ListQuery, type Page } from '../list.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -64,27 +65,6 @@ function canonicalUuid(v: string): string | undefined {
   return UUID_RE.test(out) ? out : undefined;
 }
 
-/**
- * Attaches source views (one statement). A source deleted after the rows were read took its
- * connections with it (ON DELETE CASCADE): such rows are left out.
- */
-async function withSources(deps: Deps, rows: GroupConnectionRow[]): Promise<GroupConnectionView[]> {
-  const sources = await findSourceViews(deps.db, rows.map((r) => r.source_id));
-  const out: GroupConnectionView[] = [];
-  for (const row of rows) {
-    const source = sources.get(row.source_id);
-    if (source) out.push({ row, source });
-  }
-  return out;
-}
-
-/** `withSources` for one row. @throws NotFound when its source (and so the row) was deleted meanwhile. */
-async function withSource(deps: Deps, row: GroupConnectionRow): Promise<GroupConnectionView> {
-  const [v] = await withSources(deps, [row]);
-  if (!v) throw new NotFound();
-  return v;
-}
-
 /** Decisions F4: only superusers reach group connections. @throws NotFound for everyone else. */
 async function getVisible(deps: Deps, kind: ConnectionKind, actor: Actor, id: number): Promise<GroupConnectionRow> {
   if (!actor.isSuperuser) throw new NotFound();
@@ -104,12 +84,12 @@ export async function list(deps: Deps, kind: ConnectionKind, actor: Actor, query
     throw ValidationFailed.field('group', INVALID_CHOICE);
   }
   const page = await listGroupConnections(deps.db, { kind, none: !actor.isSuperuser, query });
-  return { ...page, rows: await withSources(deps, page.rows) };
+  return { ...page, rows: await attachSourceViews(deps, page.rows) };
 }
 
 /** @throws NotFound when absent, of another kind, or the actor is not a superuser. */
 export async function retrieve(deps: Deps, kind: ConnectionKind, actor: Actor, id: number): Promise<GroupConnectionView> {
-  return withSource(deps, await getVisible(deps, kind, actor, id));
+  return attachSourceView(deps, await getVisible(deps, kind, actor, id));
 }
 
 /** The access check DRF would run before the body: only superusers create (decisions F4). @throws PermissionDenied. */
@@ -162,7 +142,7 @@ export async function create(deps: Deps, kind: ConnectionKind, actor: Actor, inp
     }
     throw e;
   }
-  return withSource(deps, row);
+  return attachSourceView(deps, row);
 }
 
 /**
@@ -178,7 +158,7 @@ export async function touch(deps: Deps, kind: ConnectionKind, actor: Actor, id: 
     await insertEvent(tx, modelEvent('model_updated', actor, ref(kind, r)));
     return r;
   });
-  return withSource(deps, row);
+  return attachSourceView(deps, row);
 }
 
 /** Deletes a group connection and writes `model_deleted`. @throws NotFound when absent or not a superuser. */

@@ -14,6 +14,7 @@
  */
 import { findSourceViews, type SourceView } from '../../db/repositories/sources.js';
 import type { Deps } from '../deps.js';
+import { NotFound } from '../errors.js';
 
 const MAX_VIEWS = 10_000;
 const caches = new WeakMap<object, Map<string, Readonly<SourceView>>>();
@@ -45,4 +46,30 @@ export async function sourceViewsFor(
     }
   }
   return out;
+}
+
+/**
+ * `rows` with their source views attached (`sourceViewsFor`: one statement at most). A source deleted
+ * after the rows were read took its connections with it (ON DELETE CASCADE): such rows are left out.
+ * Shared by user and group connections.
+ */
+export async function attachSourceViews<R extends { source_id: string; source_revision?: number }>(
+  deps: Deps, rows: readonly R[],
+): Promise<{ row: R; source: Readonly<SourceView> }[]> {
+  const sources = await sourceViewsFor(deps, rows);
+  const out: { row: R; source: Readonly<SourceView> }[] = [];
+  for (const row of rows) {
+    const source = sources.get(row.source_id);
+    if (source) out.push({ row, source });
+  }
+  return out;
+}
+
+/** `attachSourceViews` for one row. @throws NotFound when its source (and so the row) was deleted meanwhile. */
+export async function attachSourceView<R extends { source_id: string; source_revision?: number }>(
+  deps: Deps, row: R,
+): Promise<{ row: R; source: Readonly<SourceView> }> {
+  const [v] = await attachSourceViews(deps, [row]);
+  if (!v) throw new NotFound();
+  return v;
 }

@@ -4,7 +4,7 @@
  * Source: authentik/core/api/sources.py UserSourceConnectionViewSet (2024.8).
  */
 import type { SourceView } from '../../db/repositories/sources.js';
-import { sourceViewsFor } from '../sources/view-cache.js';
+import { attachSourceView, attachSourceViews } from '../sources/view-cache.js';
 import {
   countUserConnections, deleteConnection, findConnection, findVisibleConnection, listConnections, listUsesFastPath,
   touchConnectionAudited, type ConnectionBaseRow, type ConnectionKind,
@@ -39,29 +39,6 @@ export function ownerScope(actor: Actor): number | undefined {
 }
 
 /**
- * Attaches nested sources to rows: from the source view cache when the rows carry their source's
- * revision and it is current, else one query for all the distinct sources missing.
- */
-export async function withSources(deps: Deps, rows: ConnectionBaseRow[]): Promise<ConnectionView[]> {
-  const sources = await sourceViewsFor(deps, rows);
-  const out: ConnectionView[] = [];
-  for (const row of rows) {
-    // A source deleted between the two statements took its connections with it (ON DELETE CASCADE):
-    // such a row no longer exists and is left out.
-    const source = sources.get(row.source_id);
-    if (source) out.push({ row, source });
-  }
-  return out;
-}
-
-/** `withSources` for one row. @throws NotFound when its source (and so the row) was deleted meanwhile. */
-export async function withSource(deps: Deps, row: ConnectionBaseRow): Promise<ConnectionView> {
-  const [v] = await withSources(deps, [row]);
-  if (!v) throw new NotFound();
-  return v;
-}
-
-/**
  * `user` filter check: an unknown user pk is a 400 even for callers who could not see that user's rows.
  * The caller's own pk needs no lookup: authentication has just read that user (`actor`).
  * @throws ValidationFailed `{user: ["Select a valid choice. …"]}`.
@@ -86,7 +63,7 @@ export async function listAll(deps: Deps, actor: Actor, query: ListQuery, kind?:
   }
   await validateUserFilter(deps, query, actor);
   const page = await listConnections(deps.db, { ownerPk: ownerScope(actor), kind, query, auth: credentialCheckOf(actor) });
-  return { ...page, rows: await withSources(deps, page.rows) };
+  return { ...page, rows: await attachSourceViews(deps, page.rows) };
 }
 
 /** @throws NotFound when absent or not the actor's (non-superuser). */
@@ -105,10 +82,10 @@ export async function retrieve(deps: Deps, actor: Actor, id: number, kind?: Conn
   if (kind === undefined) {
     const found = await findVisibleConnection(deps.db, id, { ownerPk: ownerScope(actor), auth: credentialCheckOf(actor) });
     if (!found) throw new NotFound();
-    return withSource(deps, found);
+    return attachSourceView(deps, found);
   }
   const row = await getVisible(deps, await verifiedActor(deps, actor), id, kind);
-  return withSource(deps, row);
+  return attachSourceView(deps, row);
 }
 
 /**
@@ -125,7 +102,7 @@ export async function touch(deps: Deps, actor: Actor, id: number): Promise<Conne
     ownerPk: ownerScope(actor), event, nameTemplate: CONNECTION_NAME_TEMPLATE, auth: credentialCheckOf(actor),
   });
   if (!v) throw new NotFound();
-  return withSource(deps, v);
+  return attachSourceView(deps, v);
 }
 
 /**

@@ -17,11 +17,12 @@ import { userExists } from '../../db/repositories/users.js';
 import type { Actor } from '../actor.js';
 import { connectionName, modelEvent } from '../audit.js';
 import type { Deps } from '../deps.js';
+import { attachSourceView } from '../sources/view-cache.js';
 import { NotFound, PermissionDenied, UniqueViolation, ValidationFailed, type FieldErrors } from '../errors.js';
 import type { ListQuery, Page } from '../list.js';
 import { can } from '../permissions.js';
 import {
-  assertNotLastWayIn, getVisible, listAll, ownerScope, retrieve as retrieveAny, usedBy as usedByAny, withSource,
+  assertNotLastWayIn, getVisible, listAll, ownerScope, retrieve as retrieveAny, usedBy as usedByAny,
   type ConnectionView,
 } from './service.js';
 import type { TypedConnectionKind } from './typed-kinds.js';
@@ -127,7 +128,7 @@ export async function create(deps: Deps, k: TypedConnectionKind, actor: Actor, i
     await insertEvent(tx, modelEvent('model_created', actor, ref(k, r)));
     return r;
   }));
-  return withSource(deps, row);
+  return attachSourceView(deps, row);
 }
 
 /**
@@ -168,7 +169,7 @@ export async function update(
     await insertEvent(tx, modelEvent('model_updated', actor, ref(k, after)));
     return after;
   }));
-  return withSource(deps, row);
+  return attachSourceView(deps, row);
 }
 
 /**
