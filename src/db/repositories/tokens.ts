@@ -16,6 +16,9 @@ export interface TokenAuthRow {
   is_superuser: boolean;
 }
 
+/** What makes token `t` usable for API authentication: intent `api`, not expired. One definition for both checks. */
+const LIVE_API_TOKEN = sql<boolean>`(t.intent = 'api' AND (NOT t.expiring OR t.expires IS NULL OR t.expires > now()))`;
+
 /**
  * One statement: the live (`intent = api`, unexpired) token with this key digest, its user and the
  * user's computed superuser flag.
@@ -33,8 +36,8 @@ const liveApiToken = preparedStatement('token_live_api', (db, p: { keyHash: stri
   .innerJoin('user as u', 'u.id', 't.user_id')
   .select(['u.id as user_id', 'u.username', 'u.email', 'u.is_active', isSuperuserExpr(sql.ref('u.id')).as('is_superuser')])
   .where('t.key_hash', '=', p.keyHash)
-  .where('t.intent', '=', 'api')
-  .where((eb) => eb.or([eb('t.expiring', '=', false), eb('t.expires', 'is', null), eb('t.expires', '>', sql<string>`now()`)])));
+  .where(LIVE_API_TOKEN));
+
 
 /**
  * What a statement re-checks for a speculative actor (domain/auth.ts): the key digest and the actor's
@@ -60,8 +63,7 @@ export type CredentialCheck = {
 export function credentialCheck(p: CredentialCheck): RawBuilder<boolean> {
   return sql<boolean>`(${p.authKey}::text IS NULL OR EXISTS (
     SELECT 1 FROM token t JOIN "user" u ON u.id = t.user_id
-    WHERE t.key_hash = ${p.authKey}::text AND t.intent = 'api'
-      AND (NOT t.expiring OR t.expires IS NULL OR t.expires > now())
+    WHERE t.key_hash = ${p.authKey}::text AND ${LIVE_API_TOKEN}
       AND u.id = ${p.authUser}::int AND u.is_active
       AND u.username = ${p.authUsername}::text AND u.email = ${p.authEmail}::text
       AND ${isSuperuserExpr(sql.ref('u.id'))} = ${p.authSuperuser}::bool))`;
