@@ -28,20 +28,22 @@ export interface Envelope<W> {
   results: W[];
 }
 
-/** Wraps one page in the envelope, mapping rows to wire objects. */
-export function envelope<T, W>(page: Page<T>, map: (row: T) => W): Envelope<W> {
+/** The `pagination` object of one page (decisions W6). */
+export function paginationOf(page: Page<unknown>): Envelope<never>['pagination'] {
   const totalPages = Math.max(1, Math.ceil(page.count / page.pageSize));
   const start = page.count === 0 ? 0 : (page.page - 1) * page.pageSize + 1;
   return {
-    pagination: {
-      next: page.page < totalPages ? page.page + 1 : 0,
-      previous: page.page > 1 ? page.page - 1 : 0,
-      count: page.count,
-      current: page.page,
-      total_pages: totalPages,
-      start_index: start,
-      end_index: page.count === 0 ? 0 : start + page.rows.length - 1,
-    },
-    results: page.rows.map(map),
+    next: page.page < totalPages ? page.page + 1 : 0,
+    previous: page.page > 1 ? page.page - 1 : 0,
+    count: page.count,
+    current: page.page,
+    total_pages: totalPages,
+    start_index: start,
+    end_index: page.count === 0 ? 0 : start + page.rows.length - 1,
   };
+}
+
+/** Wraps one page in the envelope, mapping rows to wire objects. */
+export function envelope<T, W>(page: Page<T>, map: (row: T) => W): Envelope<W> {
+  return { pagination: paginationOf(page), results: page.rows.map(map) };
 }

@@ -18,7 +18,7 @@
 import fastJsonStringify from 'fast-json-stringify';
 import type { Page } from '../../../domain/list.js';
 import type { ConnectionView } from '../../../domain/user-source-connections/service.js';
-import { envelope, PaginationSchema } from '../../list/envelope.js';
+import { PaginationSchema, paginationOf } from '../../list/envelope.js';
 import { simplifyForSerialization } from '../../plugins/serializer.js';
 import { SourceSchema, sourceSchemas } from '../sources/schemas.js';
 import { serializeSource } from '../sources/serialize.js';
@@ -46,10 +46,9 @@ export function connectionJson(v: ConnectionView): string {
 
 /** `PaginatedUserSourceConnectionList` JSON text: `{"pagination":{…},"results":[…]}` (decisions W6). */
 export function pageJson(page: Page<ConnectionView>): string {
-  const { pagination } = envelope(page, (x) => x);
   let results = '';
   for (let i = 0; i < page.rows.length; i++) results += (i === 0 ? '' : ',') + connectionJson(page.rows[i]);
-  return `{"pagination":${stringifyPagination(pagination)},"results":[${results}]}`;
+  return `{"pagination":${stringifyPagination(paginationOf(page))},"results":[${results}]}`;
 }
 
 /** Content type of the texts above (what Fastify sets for serialized JSON). */
