@@ -16,7 +16,7 @@ export interface Actor {
    * Set when this actor was taken from the token cache and has not yet been checked against the
    * database in this request (speculative authentication, domain/auth.ts). Such an actor may only be
    * used by statements that re-check it in their own snapshot (`credentialCheck`); anything else must
-   * call `TokenAuthenticator.verify` first.
+   * call `verifiedActor` (domain/auth.ts) first.
    */
   unverified?: { keyHash: string };
 }

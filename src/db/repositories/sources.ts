@@ -31,7 +31,7 @@ export interface SourceView {
   created: string;
   /**
    * `source.revision` when read (migration 1070_add_source_revision): changes with everything this
-   * view shows. Set by `findSourceViews` and the `src_`-prefixed columns (domain/sources/view-cache.ts).
+   * view shows. Set by `findSourceViews` (domain/sources/view-cache.ts).
    */
   revision?: number;
 }

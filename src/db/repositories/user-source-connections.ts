@@ -336,12 +336,6 @@ const touchAuditedStatement = preparedStatement('connection_touch_audited', (db,
     ])))
   .selectFrom('ok' as any).leftJoin('u' as any, (join: any) => join.onTrue()).selectAll() as any);
 
-/** Refreshes `last_updated` (what a save without changes does in authentik). @returns false when absent. */
-export async function touchConnection(db: Executor, id: number): Promise<boolean> {
-  const r = await db.updateTable('user_source_connection').set({ last_updated: sql`now()` as any }).where('id', '=', id).executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
-}
-
 /** Deletes a connection and (by cascade) its typed row. @returns false when absent. */
 export async function deleteConnection(db: Executor, id: number): Promise<boolean> {
   const r = await db.deleteFrom('user_source_connection').where('id', '=', id).executeTakeFirst();
